@@ -1,0 +1,86 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Quake",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quake", targets: ["quake"]),
+        .library(name: "QuakeCore", targets: ["QuakeCore"]),
+        .library(name: "QuakePlan", targets: ["QuakePlan"]),
+        .library(name: "QuakeHTTP", targets: ["QuakeHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "QuakeCore",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuakePlan",
+            dependencies: ["QuakeCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuakeReport",
+            dependencies: ["QuakeCore"],
+            swiftSettings: strict
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "QuakeHTTP",
+            dependencies: ["CCurl"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "quake",
+            dependencies: [
+                "QuakeCore", "QuakePlan", "QuakeReport", "QuakeHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuakeTestSupport",
+            dependencies: ["QuakeCore"],
+            path: "Tests/QuakeTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeCoreTests",
+            dependencies: ["QuakeCore", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakePlanTests",
+            dependencies: ["QuakePlan", "QuakeCore", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeReportTests",
+            dependencies: ["QuakeReport", "QuakePlan", "QuakeCore", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeHTTPTests",
+            dependencies: ["QuakeHTTP", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeCLITests",
+            dependencies: ["QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,44 @@
+/// Which target runs a plan, and the settings of each target.
+public struct TargetSettings: Sendable, Equatable {
+    /// The target used when the command line names none.
+    public var kind: TargetKind
+    /// Observation window of every target (1 s).
+    public var window: TimeSpan
+    /// Model: write one Envoy access-log line per simulated request.
+    public var modelAccessLog: Bool
+    /// Lab: wall-clock compression of control-plane timings (0.05 runs 20× faster).
+    public var labTimeScale: Double
+    /// Lab: the first loopback port the lab may use.
+    public var labBasePort: Int
+    /// Kubernetes: the kubeconfig context of the member clusters' API.
+    public var kubeContext: String?
+    /// Kubernetes: the kubeconfig context of the Karmada control plane.
+    public var karmadaContext: String?
+    /// Kubernetes: the kubeconfig file (default `$KUBECONFIG` or `~/.kube/config`).
+    public var kubeconfig: String?
+    /// Kubernetes: the Prometheus that scrapes the mesh.
+    public var prometheusURL: String?
+
+    /// Settings from their parts.
+    public init(kind: TargetKind = .model, window: TimeSpan = .seconds(1), modelAccessLog: Bool = false, labTimeScale: Double = 1, labBasePort: Int = 20000, kubeContext: String? = nil, karmadaContext: String? = nil, kubeconfig: String? = nil, prometheusURL: String? = nil) {
+        self.kind = kind
+        self.window = window
+        self.modelAccessLog = modelAccessLog
+        self.labTimeScale = labTimeScale
+        self.labBasePort = labBasePort
+        self.kubeContext = kubeContext
+        self.karmadaContext = karmadaContext
+        self.kubeconfig = kubeconfig
+        self.prometheusURL = prometheusURL
+    }
+}
+
+/// The three kinds of target.
+public enum TargetKind: String, Sendable, CaseIterable {
+    /// The discrete-event simulation.
+    case model
+    /// Real Envoy and Prometheus on this machine.
+    case lab
+    /// Real clusters through their APIs.
+    case kubernetes
+}

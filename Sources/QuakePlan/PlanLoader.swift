@@ -1,0 +1,47 @@
+import Foundation
+import QuakeCore
+
+/// A plan that loaded, with the warnings found on the way.
+public struct LoadedPlan: Sendable {
+    /// The plan with every default filled in.
+    public var plan: Plan
+    /// Findings that do not stop the plan (unmodelled manifest fields, manifests that select nothing).
+    public var warnings: [PlanDiagnostic]
+}
+
+/// Reads a chaos plan from YAML and validates it completely: syntax, keys, types, units,
+/// references between sections, the user's Istio and Karmada manifests, and the safety limits.
+public enum PlanLoader {
+    /// Loads the plan at `path`; manifest `file:` entries are read relative to the plan's folder.
+    ///
+    /// - Throws: `PlanError` with every error of the plan and its manifests, each with file, line and column.
+    public static func load(path: String) throws(PlanError) -> LoadedPlan {
+        let sink = DiagnosticSink()
+        guard let source = YAMLSource.read(path: path, sink: sink) else { throw PlanError(code: .unreadable, diagnostics: sink.diagnostics) }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try decode(source, directory: directory, sink: sink)
+    }
+
+    /// Loads a plan from text; `file` names it in diagnostics and `directory` resolves manifest paths.
+    public static func load(text: String, file: String = "plan.yaml", directory: String = ".") throws(PlanError) -> LoadedPlan {
+        let sink = DiagnosticSink()
+        guard let source = YAMLSource.from(data: Data(text.utf8), file: file, sink: sink) else { throw PlanError(code: .unreadable, diagnostics: sink.diagnostics) }
+        return try decode(source, directory: directory, sink: sink)
+    }
+
+    private static func decode(_ source: YAMLSource, directory: String, sink: DiagnosticSink) throws(PlanError) -> LoadedPlan {
+        guard let documents = source.documents(sink: sink) else { throw PlanError(code: .syntax, diagnostics: sink.diagnostics) }
+        guard documents.count == 1, let root = documents.first else {
+            let message = documents.isEmpty ? "the file holds no YAML document; a plan starts with 'apiVersion: quake/v1'" : "a plan is one YAML document; this file has \(documents.count) (separated by ---)"
+            sink.error(file: source.file, line: documents.dropFirst().first?.mark?.line ?? 1, column: 1, key: "", message)
+            throw PlanError(code: .invalid, diagnostics: sink.diagnostics)
+        }
+        let decoder = PlanDecoder(reader: YAMLReader(file: source.file, sink: sink), directory: directory)
+        let plan = decoder.decode(root)
+        let errors = sink.diagnostics.filter { $0.severity == .error }
+        let warnings = sink.diagnostics.filter { $0.severity == .warning }
+        guard errors.isEmpty, var plan else { throw PlanError(code: .invalid, diagnostics: errors + warnings) }
+        plan.warnings = warnings.map(\.description)
+        return LoadedPlan(plan: plan, warnings: warnings)
+    }
+}
