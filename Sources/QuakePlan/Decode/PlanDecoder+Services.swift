@@ -32,8 +32,10 @@ extension PlanDecoder {
         let names = result.map(\.name)
         for service in result {
             guard let (node, path) = callNodes[service.name] else { continue }
-            for call in service.calls where !names.contains(call) {
-                reader.error(node, path, "service '\(service.name)' calls '\(call)', which is not a service of the plan" + Suggestion.phrase(for: call, among: names))
+            let items: [Node] = { if case let .sequence(seq) = node { return Array(seq) } else { return [] } }()
+            for (i, item) in items.enumerated() {
+                guard let call = item.string, !names.contains(call) else { continue }
+                reader.error(item, "\(path)[\(i)]", "service '\(service.name)' calls '\(call)', which is not a service of the plan" + Suggestion.phrase(for: call, among: names))
             }
         }
         if let cycle = callCycle(result), let (node, path) = callNodes[cycle[0]] {

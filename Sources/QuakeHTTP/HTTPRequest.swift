@@ -1,0 +1,60 @@
+import Foundation
+
+/// One HTTP request: method, URL, headers, optional body and the limits that apply to its transfer.
+///
+/// Redirects are not followed: a 3xx response is returned as it is. Only `http` and `https`
+/// URLs are accepted.
+public struct HTTPRequest: Sendable {
+    /// The request method.
+    public var method: HTTPMethod
+    /// The absolute `http://` or `https://` URL.
+    public var url: String
+    /// Headers sent in this order, after the ones libcurl adds itself (`Host`, `Accept: */*`
+    /// unless given here, `Content-Length`).
+    ///
+    /// A header with an empty value is sent empty. Neither `Expect: 100-continue` nor libcurl's
+    /// form-encoded `Content-Type` for bodies is sent unless set here.
+    public var headers: HTTPHeaders
+    /// The body, copied into the transfer when it starts; `nil` sends none.
+    public var body: Data?
+    /// The limit on the whole transfer, connecting included; `nil` waits for ever.
+    public var timeout: Duration?
+    /// The limit on establishing the connection, TLS included; `nil` uses libcurl's 300 seconds.
+    public var connectTimeout: Duration?
+    /// How the server's certificate is checked for `https` URLs.
+    public var tls: HTTPTLSOptions
+    /// The largest response body accepted; a longer one fails with ``HTTPError/Code/tooLarge``.
+    public var maxBodyBytes: Int
+
+    /// The default response body cap: 64 MiB.
+    public static let defaultMaxBodyBytes = 64 << 20
+
+    /// Creates a request; by default a `GET` with a 30 s timeout, a 10 s connect timeout and full TLS verification.
+    public init(
+        method: HTTPMethod = .get,
+        url: String,
+        headers: HTTPHeaders = [:],
+        body: Data? = nil,
+        timeout: Duration? = .seconds(30),
+        connectTimeout: Duration? = .seconds(10),
+        tls: HTTPTLSOptions = HTTPTLSOptions(),
+        maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.tls = tls
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+extension HTTPRequest {
+    /// Whether the request carries a body, empty if none was given: every method but `HEAD`
+    /// with a body, and `POST`, `PUT` and `PATCH` always, so that they send `Content-Length`.
+    var sendsBody: Bool {
+        method != .head && (body != nil || method == .post || method == .put || method == .patch)
+    }
+}

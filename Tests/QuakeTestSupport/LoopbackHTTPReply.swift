@@ -1,0 +1,11 @@
+/// What the loopback server does with a request: answer it (possibly late), or misbehave in a way a client must survive.
+public enum LoopbackHTTPReply: Sendable {
+    /// Sends `response` once `delay` has passed; the connection stays open if both sides allow it.
+    case respond(LoopbackHTTPResponse, after: Duration = .zero)
+    /// Never answers; reads and discards input until the client goes away or the server stops.
+    case hang
+    /// Closes the connection without answering (an orderly FIN).
+    case close
+    /// Resets the connection without answering (`SO_LINGER` {1, 0}, then close, which sends RST).
+    case reset
+}
