@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(
             name: "QuakePlanTests",
             dependencies: ["QuakePlan", "QuakeCore", "QuakeTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -79,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuakeCLITests",
-            dependencies: ["QuakeTestSupport"],
+            dependencies: ["quake", "QuakeTestSupport"],
             swiftSettings: strict
         ),
     ]
