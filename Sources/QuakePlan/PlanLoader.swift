@@ -18,7 +18,8 @@ public enum PlanLoader {
     public static func load(path: String) throws(PlanError) -> LoadedPlan {
         let sink = DiagnosticSink()
         guard let source = YAMLSource.read(path: path, sink: sink) else { throw PlanError(code: .unreadable, diagnostics: sink.diagnostics) }
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let folder = (path as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
         return try decode(source, directory: directory, sink: sink)
     }
 
@@ -29,17 +30,32 @@ public enum PlanLoader {
         return try decode(source, directory: directory, sink: sink)
     }
 
+    /// Findings of the plan file first, then of each manifest in the order first met, each by line and column.
+    private static func inFileOrder(_ diagnostics: [PlanDiagnostic], planFile: String) -> [PlanDiagnostic] {
+        var rank: [String: Int] = [planFile: 0]
+        for d in diagnostics where rank[d.file] == nil { rank[d.file] = rank.count }
+        return diagnostics.enumerated().sorted { a, b in
+            let ka = (rank[a.element.file] ?? 0, a.element.line, a.element.column, a.offset)
+            let kb = (rank[b.element.file] ?? 0, b.element.line, b.element.column, b.offset)
+            return ka < kb
+        }.map(\.element)
+    }
+
     private static func decode(_ source: YAMLSource, directory: String, sink: DiagnosticSink) throws(PlanError) -> LoadedPlan {
         guard let documents = source.documents(sink: sink) else { throw PlanError(code: .syntax, diagnostics: sink.diagnostics) }
         guard documents.count == 1, let root = documents.first else {
             let message = documents.isEmpty ? "the file holds no YAML document; a plan starts with 'apiVersion: quake/v1'" : "a plan is one YAML document; this file has \(documents.count) (separated by ---)"
-            sink.error(file: source.file, line: documents.dropFirst().first?.mark?.line ?? 1, column: 1, key: "", message)
+            let secondLine = documents.dropFirst().first?.mark?.line ?? 1
+            let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false)
+            let separator = (0..<min(secondLine, lines.count)).last { lines[$0].hasPrefix("---") }.map { $0 + 1 } ?? secondLine
+            sink.error(file: source.file, line: separator, column: 1, key: "", message)
             throw PlanError(code: .invalid, diagnostics: sink.diagnostics)
         }
         let decoder = PlanDecoder(reader: YAMLReader(file: source.file, sink: sink), directory: directory)
         let plan = decoder.decode(root)
-        let errors = sink.diagnostics.filter { $0.severity == .error }
-        let warnings = sink.diagnostics.filter { $0.severity == .warning }
+        let ordered = inFileOrder(sink.diagnostics, planFile: source.file)
+        let errors = ordered.filter { $0.severity == .error }
+        let warnings = ordered.filter { $0.severity == .warning }
         guard errors.isEmpty, var plan else { throw PlanError(code: .invalid, diagnostics: errors + warnings) }
         plan.warnings = warnings.map(\.description)
         return LoadedPlan(plan: plan, warnings: warnings)

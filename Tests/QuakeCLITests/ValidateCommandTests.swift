@@ -11,9 +11,6 @@ import Testing
         return names.filter { $0.hasSuffix(".yaml") }.sorted()
     }()
 
-    /// Fixtures whose first error is not in the plan file itself (a loader bug, reported separately).
-    static let errorOutsideThePlan: Set<String> = ["manifest-file-missing.yaml"]
-
     @Test func thereAreEnoughFixtures() {
         #expect(Self.fixtures.count >= 45)
     }
@@ -23,13 +20,7 @@ import Testing
         let path = Self.malformed.appendingPathComponent(name).path
         let result = try QuakeBinary.run(["validate", path])
         #expect(result.status == 2, "exit \(result.status); stderr: \(result.stderr)")
-        #expect(result.hasPositionedError(), "stderr: \(result.stderr)")
-        let inPlan = { #expect(result.hasPositionedError(in: path), "stderr: \(result.stderr)") }
-        if Self.errorOutsideThePlan.contains(name) {
-            withKnownIssue("the missing manifest is reported at <manifest>:1:1 instead of at the plan's file: entry", inPlan)
-        } else {
-            inPlan()
-        }
+        #expect(result.hasPositionedError(in: path), "stderr: \(result.stderr)")
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -54,7 +54,7 @@ public enum BlastRadius {
         for outage in outages.sorted(by: { $0.start < $1.start }) {
             let t = outage.start
             let down = outages.filter { $0.start <= t && t < $0.end }.reduce(into: Set<String>()) { $0.formUnion($1.nodes) }
-            let zonesDown = zoneUnits.filter { $0.zone.nodes.allSatisfy { down.contains($0.name) } }
+            let zonesDown = zoneUnits.filter { !$0.zone.nodes.isEmpty && $0.zone.nodes.allSatisfy { down.contains($0.name) } }
             let clustersDown = topology.clusters.filter { !$0.nodes.isEmpty && $0.nodes.allSatisfy { down.contains($0.name) } }
             func report(_ rule: String, _ message: String) {
                 guard reported.insert(rule).inserted else { return }
@@ -72,11 +72,12 @@ public enum BlastRadius {
             if clustersDown.count > clusterLimit {
                 report("clusters", "at \(t) \(clustersDown.count) clusters are down at once (\(clustersDown.map(\.name).joined(separator: ", "))); safety.maxClustersDown allows \(clusterLimit)")
             }
-            if !policy.allowAllClusters, clustersDown.count == topology.clusters.count {
+            if !policy.allowAllClusters, !clustersDown.isEmpty, clustersDown.count == topology.clusters.filter({ !$0.nodes.isEmpty }).count {
                 report("all-clusters", "at \(t) every cluster is down; nothing would be left to fail over to (set safety.allowAllClusters: true to allow it)")
             }
             if !policy.allowWholeRegion {
-                for region in topology.regions where region.clusters.allSatisfy({ c in c.nodes.allSatisfy { down.contains($0.name) } }) {
+                let regions = topology.regions.filter { !$0.clusters.flatMap(\.nodes).isEmpty }
+                for region in regions where region.clusters.allSatisfy({ c in c.nodes.allSatisfy { down.contains($0.name) } }) {
                     report("region-\(region.name)", "at \(t) every zone of region \(region.name) is down (set safety.allowWholeRegion: true to allow it)")
                 }
             }

@@ -77,9 +77,14 @@ public struct Plan: Sendable {
         virtualServices.first { $0.hosts.contains(service) }
     }
 
-    /// The propagation policy that selects `service` (the highest `priority` wins, then the first listed).
+    /// The propagation policy that selects `service`, as Karmada picks one: the highest `priority`,
+    /// then the most specific selector (name, then labels, then kind), then the first name in order.
     public func propagationPolicy(for service: ServiceSpec) -> PropagationPolicy? {
-        propagationPolicies.filter { $0.selects(service) }.max { $0.priority < $1.priority }
+        propagationPolicies.filter { $0.selects(service) }.min { a, b in
+            if a.priority != b.priority { return a.priority > b.priority }
+            let sa = a.specificity(for: service), sb = b.specificity(for: service)
+            return sa != sb ? sa > sb : a.name < b.name
+        }
     }
 }
 
@@ -89,7 +94,7 @@ public struct PlanMetadata: Sendable, Equatable {
     public var name: String
     /// What the experiment shows, in a sentence.
     public var description: String
-    /// Labels used to select plans (`quake run --tags`).
+    /// Labels that group plans (shown in reports).
     public var tags: [String]
     /// The team or person who owns the experiment.
     public var owner: String?

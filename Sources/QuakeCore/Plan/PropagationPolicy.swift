@@ -41,9 +41,13 @@ public struct PropagationPolicy: Sendable {
     }
 
     /// Whether one of the resource selectors picks the service's workload.
-    public func selects(_ service: ServiceSpec) -> Bool {
-        if let namespace, namespace != service.namespace { return false }
-        return resourceSelectors.contains { $0.selects(service) }
+    public func selects(_ service: ServiceSpec) -> Bool { specificity(for: service) > 0 }
+
+    /// How precisely the policy selects the service, as Karmada ranks matches: 3 by name,
+    /// 2 by label selector, 1 by kind alone, 0 not at all.
+    public func specificity(for service: ServiceSpec) -> Int {
+        if let namespace, namespace != service.namespace { return 0 }
+        return resourceSelectors.filter { $0.selects(service) }.map { $0.name != nil ? 3 : $0.matchLabels.isEmpty ? 1 : 2 }.max() ?? 0
     }
 }
 
@@ -71,7 +75,7 @@ public struct ResourceSelector: Sendable, Equatable {
 
     /// Whether the selector picks the service's workload.
     public func selects(_ service: ServiceSpec) -> Bool {
-        guard kind == service.workloadKind.rawValue else { return false }
+        guard apiVersion == "apps/v1", kind == service.workloadKind.rawValue else { return false }
         if let namespace, namespace != service.namespace { return false }
         if let name, name != service.name { return false }
         return matchLabels.allSatisfy { service.labels[$0.key] == $0.value }

@@ -29,7 +29,7 @@ public struct SafetyPolicy: Sendable, Equatable {
         case unlimited
         /// At most this many.
         case count(Int)
-        /// At most this share of the whole, rounded down (but at least one).
+        /// At most this share of the whole, rounded down (but at least one, unless the share is 0 %).
         case share(Percentage)
 
         /// The largest allowed count out of `total`.
@@ -37,7 +37,7 @@ public struct SafetyPolicy: Sendable, Equatable {
             switch self {
             case .unlimited: return total
             case let .count(n): return n
-            case let .share(p): return max(1, Int((p.fraction * Double(total)).rounded(.down)))
+            case let .share(p): return p.percent <= 0 ? 0 : max(1, Int((p.fraction * Double(total)).rounded(.down)))
             }
         }
 

@@ -31,7 +31,8 @@ extension PlanDecoder {
                 case .rate:
                     if let v = reader.rate(entry.value, path) { _ = timings.set(entry.key, number: v.perSecond) }
                 case .fraction:
-                    if let v = reader.double(entry.value, path, in: 0...100) { _ = timings.set(entry.key, number: v) }
+                    let range: ClosedRange<Double> = entry.key == "overprovisioningFactor" ? 1...10 : 0...1
+                    if let v = reader.double(entry.value, path, in: range) { _ = timings.set(entry.key, number: v) }
                 case .count:
                     if let v = reader.int(entry.value, path, in: 0...1_000_000) { _ = timings.set(entry.key, number: Double(v)) }
                 case nil:

@@ -32,7 +32,7 @@ extension PlanDecoder {
             let name = m["name"].flatMap { reader.string($0, m.path("name")) } ?? "procedure at \(at)"
             procedure = Procedure(name: name, at: at, steps: steps)
         default:
-            reader.error(node, path, "a procedure has either 'procedure: cluster-canary-upgrade' or a list of 'steps'")
+            if !m.hadUnknownKeys { reader.error(node, path, "a procedure has either 'procedure: cluster-canary-upgrade' or a list of 'steps'") }
         }
         if let procedure, experiment > .zero, procedure.end > experiment, let n = m["at"] {
             reader.error(n, m.path("at"), "'\(procedure.name)' ends at \(procedure.end), after the end of the experiment (\(experiment))")
@@ -60,6 +60,9 @@ extension PlanDecoder {
             let s = service(), c = cluster()
             let w = m["weight"].flatMap { reader.percentage($0, m.path("weight")) } ?? Percentage(0)
             if let s, let c { action = .shiftTraffic(service: s, cluster: c, weight: w) }
+            if let s, !imported.virtualServices.contains(where: { $0.hosts.contains(s) }) {
+                reader.warning(node, path, "service '\(s)' has no VirtualService: in a cluster, shifting its traffic needs one with per-cluster subsets (topology.istio.io/cluster); Quake applies the weight as if it existed")
+            }
         case "restore-traffic":
             allowed = ["service", "cluster"]
             let s = service(), c = cluster()

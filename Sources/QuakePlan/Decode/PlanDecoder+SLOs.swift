@@ -99,6 +99,7 @@ extension PlanDecoder {
         }
         let names = services.map(\.name)
         guard names.contains(first) else {
+            if servicesBroken { return nil }
             reader.error(node, path, "service '\(first)' does not exist" + Suggestion.phrase(for: first, among: names) + "; services are \(names.joined(separator: ", "))")
             return nil
         }

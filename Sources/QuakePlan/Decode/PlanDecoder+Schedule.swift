@@ -6,22 +6,23 @@ extension PlanDecoder {
 
     func decodeSchedule(_ node: Node) -> Schedule {
         guard let m = reader.mapping(node, "schedule", keys: ["duration", "faults", "procedures"], required: ["duration"]) else { return Schedule(duration: .zero) }
-        let duration = m["duration"].flatMap { reader.duration($0, m.path("duration")) } ?? .zero
-        if duration <= .zero, let n = m["duration"], reader.duration(n, m.path("duration")) != nil {
+        let parsed = m["duration"].flatMap { reader.duration($0, m.path("duration")) }
+        if let parsed, parsed <= .zero, let n = m["duration"] {
             reader.error(n, m.path("duration"), "the experiment must last longer than 0s")
         }
+        let duration = parsed ?? .zero
         var faults: [FaultSpec] = []
         for (i, item) in (m["faults"].flatMap { reader.sequence($0, m.path("faults"), of: "faults") } ?? []).enumerated() {
             if let fault = decodeFault(item, "\(m.path("faults"))[\(i)]", experiment: duration) {
                 faults.append(fault)
-                faultNodes.append(item)
+                faultNodes.append((i, item))
             }
         }
         var procedures: [Procedure] = []
         for (i, item) in (m["procedures"].flatMap { reader.sequence($0, m.path("procedures"), of: "procedures") } ?? []).enumerated() {
             if let p = decodeProcedure(item, "\(m.path("procedures"))[\(i)]", experiment: duration) {
                 procedures.append(p)
-                procedureNodes.append(item)
+                procedureNodes.append((i, item))
             }
         }
         return Schedule(duration: duration, faults: faults, procedures: procedures)
@@ -103,10 +104,11 @@ extension PlanDecoder {
             let items: [Node] = { if case .sequence = side { return reader.sequence(side, sidePath, of: "localities") ?? [] } else { return [side] } }()
             resolved.append(items.enumerated().compactMap { resolveLocalityPattern($1, "\(sidePath)[\($0)]") })
         }
-        let overlap = Set(resolved[0]).intersection(resolved[1])
-        if !overlap.isEmpty {
-            reader.error(node, path, "\(overlap.sorted().joined(separator: ", ")) is on both sides of the partition")
-            return nil
+        for a in resolved[0] {
+            for b in resolved[1] where a == b || a.hasPrefix(b + "/") || b.hasPrefix(a + "/") {
+                reader.error(node, path, "'\(a)' and '\(b)' overlap: a locality cannot be on both sides of the partition")
+                return nil
+            }
         }
         guard !resolved[0].isEmpty, !resolved[1].isEmpty else { return nil }
         return .partition(sideA: resolved[0], sideB: resolved[1])

@@ -29,6 +29,9 @@ extension PlanDecoder {
                 startupTime: m["startupTime"].flatMap { reader.duration($0, m.path("startupTime")) } ?? .seconds(30)
             ))
         }
+        if result.isEmpty, case let .mapping(map) = node, map.isEmpty {
+            reader.error(node, "services", "a plan needs at least one service")
+        }
         let names = result.map(\.name)
         for service in result {
             guard let (node, path) = callNodes[service.name] else { continue }

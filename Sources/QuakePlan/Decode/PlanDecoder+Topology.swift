@@ -31,7 +31,9 @@ extension PlanDecoder {
             if clusters.isEmpty { reader.error(regionEntry.value, regionPath, "a region needs at least one cluster") }
             regions.append(Region(name: regionEntry.key, clusters: clusters))
         }
-        if regions.isEmpty, let node = m["regions"] { reader.error(node, regionsPath, "the topology needs at least one region") }
+        if regions.isEmpty, let node = m["regions"], case let .mapping(map) = node, map.isEmpty {
+            reader.error(node, regionsPath, "the topology needs at least one region")
+        }
         for region in regions {
             let clusterSet = Set(region.clusters.map(\.name))
             for zone in region.clusters.flatMap(\.zones) where clusterSet.contains(zone.name) {
@@ -78,9 +80,10 @@ extension PlanDecoder {
             labels = m["labels"].flatMap { reader.labels($0, m.path("labels")) } ?? [:]
             capacity = m["podCapacity"].flatMap { reader.int($0, m.path("podCapacity"), in: 1...10_000) } ?? capacity
             if case .sequence = countNode, let countNode {
-                return (reader.strings(countNode, m.path("nodes")) ?? []).map { name in
-                    ClusterNode(name: name, locality: locality, labels: labels, podCapacity: capacity)
-                }
+                let names = reader.strings(countNode, m.path("nodes")) ?? []
+                if names.isEmpty { reader.error(countNode, m.path("nodes"), "a zone needs at least one node") }
+                for name in names { checkName(name, countNode, m.path("nodes"), what: "node") }
+                return names.map { ClusterNode(name: $0, locality: locality, labels: labels, podCapacity: capacity) }
             }
         }
         guard let countNode, let count = reader.int(countNode, countPath, in: 1...10_000) else { return [] }

@@ -41,7 +41,12 @@ extension PlanDecoder {
                     if u.hasPrefix("http://") || u.hasPrefix("https://") { target = .url(u) } else { reader.error(url, m.path("url"), "'\(u)' is not an http:// or https:// URL") }
                 }
             default:
-                reader.error(item, path, "a probe names exactly one of 'service' (through the mesh) or 'url'")
+                if !m.hadUnknownKeys { reader.error(item, path, "a probe names exactly one of 'service' (through the mesh) or 'url'") }
+            }
+            if case .url = target {
+                for key in ["from", "path"] where m.has(key) {
+                    reader.error(m.entries.first { $0.key == key }?.keyNode, m.path(key), "'\(key)' applies to service probes only; a url probe puts its path in the url")
+                }
             }
             var probe = ProbeSpec(name: name, target: target ?? .url(""))
             if let v = m["path"].flatMap({ reader.string($0, m.path("path")) }) { probe.path = v }

@@ -12,8 +12,14 @@ final class PlanDecoder {
     var services: [ServiceSpec] = []
     var manifests = ManifestSet()
     /// The YAML node of each decoded fault and procedure, to point errors found later at them.
-    var faultNodes: [Node] = []
-    var procedureNodes: [Node] = []
+    var faultNodes: [(index: Int, node: Node)] = []
+    var procedureNodes: [(index: Int, node: Node)] = []
+    /// Whether the topology or the services had errors: references to them are then not checked,
+    /// since every one would be a follow-on error.
+    var topologyBroken = false
+    var servicesBroken = false
+    /// The Istio and Karmada objects read from the manifests.
+    var imported = ImportedManifests()
 
     init(reader: YAMLReader, directory: String) {
         self.reader = reader
@@ -31,13 +37,17 @@ final class PlanDecoder {
             reader.error(node, "kind", "'\(k)' is not a plan kind; expected 'Experiment'" + Suggestion.phrase(for: k, among: ["Experiment"]))
         }
         let metadata = top["metadata"].flatMap(decodeMetadata) ?? PlanMetadata(name: "unnamed")
+        var before = reader.sink.errorCount
         if let node = top["topology"] { topology = decodeTopology(node) ?? topology }
+        topologyBroken = reader.sink.errorCount > before || topology.regions.isEmpty
+        before = reader.sink.errorCount
         if let node = top["services"] { services = decodeServices(node) }
+        servicesBroken = reader.sink.errorCount > before && services.isEmpty
         let controlPlane = top["controlPlane"].map(decodeControlPlane) ?? ControlPlane()
         for key in ["placement", "trafficPolicy"] {
             if let node = top[key] { readManifests(node, key) }
         }
-        let imported = importManifests(istioVersion: controlPlane.istio)
+        imported = importManifests(istioVersion: controlPlane.istio)
         let traffic = top["traffic"].map(decodeTraffic) ?? []
         let probes = top["probes"].map(decodeProbes) ?? []
         let slos = top["slos"].map { decodeSLOs($0, probes: probes) } ?? []
@@ -53,14 +63,14 @@ final class PlanDecoder {
             controlPlane: controlPlane, traffic: traffic, probes: probes, slos: slos, stopConditions: stops,
             safety: safety, schedule: schedule, target: target, seed: seed, warnings: []
         )
-        if let node = top["safety"] ?? top["schedule"] { checkSafety(plan, at: node) }
+        if !topologyBroken, let node = top["safety"] ?? top["schedule"] { checkSafety(plan, at: node) }
         return plan
     }
 
     func decodeMetadata(_ node: Node) -> PlanMetadata? {
         guard let m = reader.mapping(node, "metadata", keys: ["name", "description", "tags", "owner"], required: ["name"]) else { return nil }
         let name = m["name"].flatMap { reader.string($0, m.path("name")) } ?? "unnamed"
-        if let node = m["name"], !name.isEmpty, name.contains(where: { $0 == "/" || $0.isWhitespace }) {
+        if let node = m["name"], name.isEmpty || name.contains(where: { $0 == "/" || $0.isWhitespace }) {
             reader.error(node, m.path("name"), "'\(name)' is not a usable name: reports are named after it, so use letters, digits, '-' and '.'")
         }
         return PlanMetadata(

@@ -6,6 +6,8 @@ final class DiagnosticSink {
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
+    var errorCount: Int { diagnostics.reduce(0) { $0 + ($1.severity == .error ? 1 : 0) } }
+
     func error(file: String, line: Int, column: Int, key: String, _ message: String) {
         diagnostics.append(PlanDiagnostic(severity: .error, file: file, line: line, column: column, key: key, message: message))
     }

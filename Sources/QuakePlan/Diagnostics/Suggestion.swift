@@ -4,7 +4,7 @@ enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
         let lower = word.lowercased()
         var best: (String, Int)?
-        for candidate in candidates {
+        for candidate in candidates where candidate != word && (candidate.count > 2 || word.count > 2) {
             let d = distance(lower, candidate.lowercased())
             if let current = best, current.1 <= d { continue }
             best = (candidate, d)

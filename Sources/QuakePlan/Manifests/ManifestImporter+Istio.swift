@@ -128,8 +128,10 @@ extension ManifestImporter {
         }
         route.timeout = m["timeout"].flatMap { reader.duration($0, m.path("timeout")) }
         if let r = m["retries"], let rm = reader.mapping(r, m.path("retries"), keys: ["attempts", "perTryTimeout", "retryOn", "retryRemoteLocalities"], ignored: ["retryIgnorePreviousHosts", "backoff"]) {
-            let attempts = rm["attempts"].flatMap { reader.int($0, rm.path("attempts"), in: 0...100) } ?? 2
-            let on = rm["retryOn"].flatMap { reader.string($0, rm.path("retryOn")) }?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            // As Istio converts it: no `attempts` means 0, retries off; no `retryOn` keeps Istio's default list.
+            let attempts = rm["attempts"].flatMap { reader.int($0, rm.path("attempts"), in: 0...100) } ?? 0
+            let on = rm["retryOn"].flatMap { reader.string($0, rm.path("retryOn")) }?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                ?? RetryPolicy.istioDefault(istioVersion: istioVersion).retryOn
             route.retries = RetryPolicy(
                 attempts: attempts,
                 perTryTimeout: rm["perTryTimeout"].flatMap { reader.duration($0, rm.path("perTryTimeout")) },

@@ -64,7 +64,7 @@ extension ManifestImporter {
             }
         }
         let known = topology.clusters.map(\.name)
-        for name in affinity.clusterNames + affinity.exclude where !known.contains(name) {
+        for name in affinity.clusterNames + affinity.exclude where checkClusters && !known.contains(name) {
             reader.warning(node, p, "cluster '\(name)' is not in the plan's topology" + Suggestion.phrase(for: name, among: known))
         }
         return affinity
@@ -147,7 +147,11 @@ extension ManifestImporter {
 
     func clusterTaintPolicy(_ node: Node) -> ClusterTaintPolicy? {
         guard let (name, _, specNode) = object(node) else { return nil }
-        guard let specNode, let spec = reader.mapping(specNode, path("spec"), keys: ["targetClusters", "addOnConditions", "removeOnConditions", "taints"], required: ["taints"]) else { return nil }
+        guard let specNode else {
+            reader.error(node, base, "ClusterTaintPolicy '\(name)' has no spec")
+            return nil
+        }
+        guard let spec = reader.mapping(specNode, path("spec"), keys: ["targetClusters", "addOnConditions", "removeOnConditions", "taints"], required: ["taints"]) else { return nil }
         func conditions(_ key: String) -> [ConditionMatch] {
             (spec[key].flatMap { reader.sequence($0, spec.path(key), of: "conditions") } ?? []).enumerated().compactMap { i, c in
                 let cp = "\(spec.path(key))[\(i)]"
@@ -170,8 +174,12 @@ extension ManifestImporter {
 
     func cluster(_ node: Node) -> ClusterUpdate? {
         guard let (name, _, specNode) = object(node) else { return nil }
-        let ignored = ["apiEndpoint", "secretRef", "impersonatorSecretRef", "insecureSkipTLSVerification", "proxyURL", "proxyHeader", "resourceModels", "id", "taints"]
-        guard let specNode, let spec = reader.mapping(specNode, path("spec"), keys: ["syncMode", "provider", "region", "zone", "zones"], ignored: ignored) else { return nil }
+        let ignored = ["apiEndpoint", "secretRef", "impersonatorSecretRef", "insecureSkipTLSVerification", "proxyURL", "proxyHeader", "resourceModels", "id", "taints", "zone", "zones"]
+        guard let specNode else {
+            reader.error(node, base, "Cluster '\(name)' has no spec")
+            return nil
+        }
+        guard let spec = reader.mapping(specNode, path("spec"), keys: ["syncMode", "provider", "region"], ignored: ignored) else { return nil }
         guard let cluster = topology.cluster(named: name) else {
             reader.warning(node, base, "Cluster '\(name)' is not in the plan's topology" + Suggestion.phrase(for: name, among: topology.clusters.map(\.name)) + "; ignored")
             return nil

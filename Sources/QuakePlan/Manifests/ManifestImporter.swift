@@ -9,6 +9,10 @@ struct ManifestImporter {
     let base: String
     let topology: Topology
     let services: [ServiceSpec]
+    /// The Istio version, for the retry defaults of a route's `retries` block.
+    let istioVersion: Version
+    /// Whether cluster names can be checked against the topology (not when the topology had errors).
+    let checkClusters: Bool
 
     func path(_ key: String) -> String { reader.join(base, key) }
 
@@ -28,7 +32,13 @@ struct ManifestImporter {
 
     /// The service a host names: `svc2`, `svc2.ns`, `svc2.ns.svc.cluster.local`; nil (with a warning) if the plan has none.
     func serviceName(forHost host: String, _ node: Node, _ keyPath: String, owner: String) -> String? {
-        let short = String(host.split(separator: ".").first ?? Substring(host))
+        let parts = host.split(separator: ".").map(String.init)
+        let short = parts.first ?? host
+        let namespace = parts.count > 1 ? parts[1] : nil
+        if let service = services.first(where: { $0.name == short }), let namespace, namespace != service.namespace {
+            reader.warning(node, keyPath, "\(owner): host '\(host)' is in namespace '\(namespace)', but service \(short) is in '\(service.namespace)'; it has no effect")
+            return nil
+        }
         guard services.contains(where: { $0.name == short }) else {
             reader.warning(node, keyPath, "\(owner): host '\(host)' is not a service of this plan" + Suggestion.phrase(for: short, among: services.map(\.name)) + "; it has no effect")
             return nil

@@ -34,10 +34,13 @@ extension PlanDecoder {
             switch (m["file"], m["inline"]) {
             case let (fileNode?, nil):
                 guard let file = reader.string(fileNode, m.path("file")) else { continue }
-                let resolved = file.hasPrefix("/") ? file : URL(fileURLWithPath: directory).appendingPathComponent(file).path
                 let shown = file.hasPrefix("/") || directory == "." ? file : (directory as NSString).appendingPathComponent(file)
+                guard FileManager.default.fileExists(atPath: shown) else {
+                    reader.error(fileNode, m.path("file"), "manifest '\(file)' does not exist (looked for \(shown))")
+                    continue
+                }
                 let fileSink = reader.sink
-                guard let source = YAMLSource.read(path: resolved, displayName: shown, sink: fileSink) else {
+                guard let source = YAMLSource.read(path: shown, displayName: shown, emptyHint: "a manifest holds Kubernetes objects with apiVersion and kind", sink: fileSink) else {
                     continue
                 }
                 let fileReader = YAMLReader(file: shown, sink: fileSink)
@@ -47,7 +50,7 @@ extension PlanDecoder {
             case let (nil, inline?):
                 manifests.documents.append(.init(node: inline, reader: reader, path: m.path("inline"), section: section))
             default:
-                reader.error(item, path, "a manifest entry has exactly one of 'file' or 'inline'")
+                if !m.hadUnknownKeys { reader.error(item, path, "a manifest entry has exactly one of 'file' or 'inline'") }
             }
         }
     }
@@ -66,7 +69,7 @@ extension PlanDecoder {
                 continue
             }
             let group = apiVersion.split(separator: "/").first.map(String.init) ?? ""
-            let importer = ManifestImporter(reader: r, base: doc.path, topology: topology, services: services)
+            let importer = ManifestImporter(reader: r, base: doc.path, topology: topology, services: services, istioVersion: istioVersion, checkClusters: !topologyBroken)
             switch (group, kind) {
             case ("policy.karmada.io", "PropagationPolicy"), ("policy.karmada.io", "ClusterPropagationPolicy"):
                 if let p = importer.propagationPolicy(doc.node, kind: kind) { out.policies.append(p) }

@@ -32,9 +32,12 @@ struct YAMLReader {
             return nil
         }
         var entries: [YAMLMapping.Entry] = []
+        var misspelt: [String] = []
+        var unknown = false
         for (keyNode, value) in map {
             guard let key = keyNode.string else {
                 error(keyNode, path, "keys must be text, found \(describe(keyNode))")
+                unknown = true
                 continue
             }
             let keyPath = join(path, key)
@@ -43,13 +46,17 @@ struct YAMLReader {
             } else if ignored.contains(key) {
                 warning(keyNode, keyPath, "not modelled by Quake; ignored")
             } else {
-                error(keyNode, keyPath, "unknown key '\(key)'" + Suggestion.phrase(for: key, among: keys + ignored) + "; expected one of \(list(keys))")
+                unknown = true
+                let guess = Suggestion.closest(to: key, among: keys + ignored)
+                if let guess { misspelt.append(guess) }
+                error(keyNode, keyPath, "unknown key '\(key)'" + (guess.map { "; did you mean '\($0)'?" } ?? "") + "; expected one of \(list(keys))")
             }
         }
-        for key in required where !entries.contains(where: { $0.key == key }) {
+        // A required key whose misspelling was already reported is not reported missing as well.
+        for key in required where !entries.contains(where: { $0.key == key }) && !misspelt.contains(key) {
             error(node, path.isEmpty ? key : path, "missing required key '\(key)'")
         }
-        return YAMLMapping(node: node, path: path, entries: entries)
+        return YAMLMapping(node: node, path: path, entries: entries, hadUnknownKeys: unknown)
     }
 
     /// The node as a mapping with free-form keys (names chosen by the user), in file order.
@@ -92,7 +99,12 @@ struct YAMLReader {
     /// A whole number within `range`.
     func int(_ node: Node, _ path: String, in range: ClosedRange<Int> = 0...Int.max) -> Int? {
         guard case .scalar = node, let value = node.int else {
-            error(node, path, "expected a whole number, found \(describe(node))")
+            let digits = node.string.map { !$0.isEmpty && $0.drop { $0 == "-" || $0 == "+" }.allSatisfy(\.isNumber) } ?? false
+            if case .scalar = node, digits {
+                error(node, path, "\(describe(node)) is out of range; expected \(range.lowerBound)…\(range.upperBound == Int.max ? "" : String(range.upperBound))")
+            } else {
+                error(node, path, "expected a whole number, found \(describe(node))")
+            }
             return nil
         }
         guard range.contains(value) else {
@@ -133,6 +145,8 @@ struct YAMLReader {
         if let span = TimeSpan(parsing: scalar.string) { return span }
         if Double(scalar.string) != nil {
             error(node, path, "a duration needs a unit (ms, s, m, h): write \(scalar.string)s for seconds")
+        } else if scalar.string.hasPrefix("-"), TimeSpan(parsing: String(scalar.string.dropFirst())) != nil {
+            error(node, path, "'\(scalar.string)': a duration cannot be negative")
         } else {
             error(node, path, "'\(scalar.string)' is not a duration; write it like 30s, 5m, 1h30m or 250ms")
         }
@@ -225,6 +239,8 @@ struct YAMLMapping {
     let node: Node
     let path: String
     let entries: [Entry]
+    /// Whether the mapping held keys that were reported as unknown (later checks stay quiet about it).
+    var hadUnknownKeys = false
 
     /// The value under `key`, if present.
     subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }

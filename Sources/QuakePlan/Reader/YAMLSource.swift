@@ -12,7 +12,7 @@ struct YAMLSource {
     let text: String
 
     /// Reads `path`, or records why it cannot be read (`file:1:1`) and returns nil.
-    static func read(path: String, displayName: String? = nil, sink: DiagnosticSink) -> YAMLSource? {
+    static func read(path: String, displayName: String? = nil, emptyHint: String = planHint, sink: DiagnosticSink) -> YAMLSource? {
         let name = displayName ?? path
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
@@ -33,12 +33,16 @@ struct YAMLSource {
             sink.error(file: name, line: 1, column: 1, key: "", "cannot be read (permission denied or I/O error)")
             return nil
         }
-        return from(data: data, file: name, sink: sink)
+        return from(data: data, file: name, emptyHint: emptyHint, sink: sink)
     }
 
     /// Checks bytes are UTF-8 text without NUL bytes; records the first bad byte's line and column otherwise.
-    static func from(data: Data, file: String, sink: DiagnosticSink) -> YAMLSource? {
-        let bytes = [UInt8](data)
+    /// What an empty plan should start with.
+    static let planHint = "a plan starts with 'apiVersion: quake/v1'"
+
+    static func from(data: Data, file: String, emptyHint: String = planHint, sink: DiagnosticSink) -> YAMLSource? {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let bad = firstInvalidByte(bytes) {
             let (line, column) = position(ofByte: bad, in: bytes)
             let what = bytes[bad] == 0 ? "a NUL byte" : String(format: "byte 0x%02X, which is not UTF-8 text", bytes[bad])
@@ -47,7 +51,7 @@ struct YAMLSource {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         guard text.contains(where: { !$0.isWhitespace }) else {
-            sink.error(file: file, line: 1, column: 1, key: "", "the file is empty; a plan starts with 'apiVersion: quake/v1'")
+            sink.error(file: file, line: 1, column: 1, key: "", "the file is empty; \(emptyHint)")
             return nil
         }
         return YAMLSource(file: file, text: text)
@@ -75,16 +79,56 @@ struct YAMLSource {
     private func record(_ error: YamlError, sink: DiagnosticSink) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            sink.error(file: file, line: mark.line, column: mark.column, key: "", "YAML syntax: \(detail)")
+            let (at, message) = Self.explain(problem: problem, context: context, mark: mark, lines: lines)
+            sink.error(file: file, line: at.line, column: at.column, key: "", "YAML syntax: \(message)")
         case let .reader(problem, offset, _, _):
             let (line, column) = offset.map { Self.position(ofByte: $0, in: Array(text.utf8)) } ?? (1, 1)
             sink.error(file: file, line: line, column: column, key: "", "YAML reader: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            sink.error(file: file, line: context.mark.line, column: context.mark.column, key: duplicates.joined(separator: ", "), "key given twice in one mapping")
+            for key in duplicates {
+                let at = Self.repeatedKey(key, after: context.mark, lines: lines) ?? (context.mark.line, context.mark.column)
+                sink.error(file: file, line: at.0, column: at.1, key: key, "'\(key)' is given twice in one mapping; the second would silently win")
+            }
         default:
             sink.error(file: file, line: 1, column: 1, key: "", "YAML: \(error)")
         }
+    }
+
+    private var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    /// Where to point and what to say for a libyaml error: an unclosed bracket or brace is reported
+    /// where it opens, and a tab used for indentation is named as such.
+    private static func explain(problem: String, context: YamlError.Context?, mark: Mark, lines: [Substring]) -> (at: (line: Int, column: Int), message: String) {
+        let lineText = mark.line - 1 < lines.count ? lines[mark.line - 1] : ""
+        let char = lineText.unicodeScalars.dropFirst(mark.column - 1).first
+        if problem.contains("cannot start any token"), char == "\t" {
+            return ((mark.line, mark.column), "a tab cannot indent YAML; use spaces")
+        }
+        if let context, context.text.contains("flow sequence") || context.text.contains("flow mapping") {
+            let closer = context.text.contains("sequence") ? "[" : "{"
+            return ((context.mark.line, context.mark.column), "\(problem): the '\(closer)' here is never closed")
+        }
+        if let context, context.text.contains("quoted scalar") {
+            return ((context.mark.line, context.mark.column), "the quote here is never closed (\(problem))")
+        }
+        return ((mark.line, mark.column), context.map { "\(problem) \($0.text)" } ?? problem)
+    }
+
+    /// The line and column of the second `key:` at the indentation of the first one at or after `mark`.
+    private static func repeatedKey(_ key: String, after mark: Mark, lines: [Substring]) -> (Int, Int)? {
+        var indent: Int?
+        for index in max(0, mark.line - 1)..<lines.count {
+            let line = lines[index]
+            let spaces = line.prefix { $0 == " " || $0 == "-" }.count
+            let rest = line.dropFirst(spaces)
+            guard rest.hasPrefix("\(key):") || rest.hasPrefix("\"\(key)\":") || rest.hasPrefix("'\(key)':") else { continue }
+            if let indent {
+                if spaces == indent { return (index + 1, spaces + 1) }
+            } else {
+                indent = spaces
+            }
+        }
+        return nil
     }
 
     private static func firstInvalidByte(_ bytes: [UInt8]) -> Int? {
@@ -93,15 +137,21 @@ struct YAMLSource {
             let b = bytes[i]
             if b == 0 { return i }
             if b < 0x80 { i += 1; continue }
+            // The second byte's allowed range rules out overlong forms, surrogates and values past U+10FFFF.
             let length: Int
+            var second: ClosedRange<UInt8> = 0x80...0xBF
             switch b {
             case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
+            case 0xE0: length = 3; second = 0xA0...0xBF
+            case 0xED: length = 3; second = 0x80...0x9F
+            case 0xE1...0xEF: length = 3
+            case 0xF0: length = 4; second = 0x90...0xBF
+            case 0xF4: length = 4; second = 0x80...0x8F
+            case 0xF1...0xF3: length = 4
             default: return i
             }
-            guard i + length <= bytes.count else { return i }
-            for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
+            guard i + length <= bytes.count, second.contains(bytes[i + 1]) else { return i }
+            for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
             i += length
         }
         return nil

@@ -8,6 +8,7 @@ extension PlanDecoder {
         guard let name = reader.string(node, path) else { return nil }
         let names = services.map(\.name)
         guard names.contains(name) else {
+            if servicesBroken { return nil }
             reader.error(node, path, "service '\(name)' does not exist" + Suggestion.phrase(for: name, among: names) + "; services are \(names.joined(separator: ", "))")
             return nil
         }
@@ -17,6 +18,7 @@ extension PlanDecoder {
     /// A client locality `region/cluster/zone`.
     func resolveClientLocality(_ node: Node, _ path: String) -> Locality? {
         guard let text = reader.string(node, path) else { return nil }
+        guard !topologyBroken else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else {
             reader.error(node, path, "'\(text)' is not a locality; write region/cluster/zone, e.g. \(exampleLocality)")
@@ -33,6 +35,7 @@ extension PlanDecoder {
     /// A zone: `region/cluster/zone` (one cluster's part) or `region/zone` (the zone in every cluster of the region).
     func resolveZone(_ node: Node, _ path: String) -> (region: String, cluster: String?, zone: String)? {
         guard let text = reader.string(node, path) else { return nil }
+        guard !topologyBroken else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch parts.count {
         case 3:
@@ -54,6 +57,7 @@ extension PlanDecoder {
     /// A cluster by name, or `region/cluster`.
     func resolveCluster(_ node: Node, _ path: String) -> String? {
         guard let text = reader.string(node, path) else { return nil }
+        guard !topologyBroken else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 2 {
             guard resolveRegion(parts[0], node, path) != nil else { return nil }
@@ -69,13 +73,23 @@ extension PlanDecoder {
 
     func resolveRegion(_ node: Node, _ path: String) -> String? {
         guard let text = reader.string(node, path) else { return nil }
+        guard !topologyBroken else { return nil }
         return resolveRegion(text, node, path)?.name
     }
 
     /// A node by name.
     func resolveNode(_ node: Node, _ path: String) -> String? {
         guard let text = reader.string(node, path) else { return nil }
-        let name = text.split(separator: "/").last.map(String.init) ?? text
+        guard !topologyBroken else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let name = parts.last ?? text
+        if let found = topology.node(named: name), parts.count > 1 {
+            let actual = [found.locality.region, found.locality.cluster, found.locality.zone]
+            guard parts.count == 4, Array(parts.prefix(3)) == actual else {
+                reader.error(node, path, "'\(text)' does not name node \(name)'s place: it is \(actual.joined(separator: "/"))/\(name) (or write just \(name))")
+                return nil
+            }
+        }
         guard topology.node(named: name) != nil else {
             let names = topology.nodes.map(\.name)
             let shown = names.count > 12 ? names.prefix(12).joined(separator: ", ") + ", …" : names.joined(separator: ", ")
@@ -88,6 +102,7 @@ extension PlanDecoder {
     /// A locality pattern for partitions: `region`, `region/cluster` or `region/cluster/zone`.
     func resolveLocalityPattern(_ node: Node, _ path: String) -> String? {
         guard let text = reader.string(node, path) else { return nil }
+        guard !topologyBroken else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         switch parts.count {
         case 1: return resolveRegion(parts[0], node, path).map { _ in text }

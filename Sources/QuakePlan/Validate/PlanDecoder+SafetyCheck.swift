@@ -7,9 +7,9 @@ extension PlanDecoder {
     func checkSafety(_ plan: Plan, at fallback: Node) {
         for violation in BlastRadius.violations(of: plan.schedule, in: plan.topology, policy: plan.safety) {
             if let i = violation.faultIndex, i < faultNodes.count {
-                reader.error(faultNodes[i], "schedule.faults[\(i)]", violation.message)
+                reader.error(faultNodes[i].node, "schedule.faults[\(faultNodes[i].index)]", violation.message)
             } else if let i = violation.procedureIndex, i < procedureNodes.count {
-                reader.error(procedureNodes[i], "schedule.procedures[\(i)]", violation.message)
+                reader.error(procedureNodes[i].node, "schedule.procedures[\(procedureNodes[i].index)]", violation.message)
             } else {
                 reader.error(fallback, "safety", violation.message)
             }
@@ -22,7 +22,7 @@ extension PlanDecoder {
             }
             guard let service, let svc = plan.service(named: service) else { continue }
             if let hit = plan.safety.protected.first(where: { $0 == svc.name || $0 == svc.namespace }) {
-                reader.error(faultNodes[i], "schedule.faults[\(i)]", "\(spec.fault.kind.rawValue) touches service '\(svc.name)' in namespace '\(svc.namespace)', which safety.protected lists ('\(hit)')")
+                reader.error(faultNodes[i].node, "schedule.faults[\(faultNodes[i].index)]", "\(spec.fault.kind.rawValue) touches service '\(svc.name)' in namespace '\(svc.namespace)', which safety.protected lists ('\(hit)')")
             }
         }
     }
