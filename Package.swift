@@ -29,6 +29,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "QuakeModel",
+            dependencies: ["QuakeCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "QuakeReport",
             dependencies: ["QuakeCore"],
             swiftSettings: strict
@@ -46,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "quake",
             dependencies: [
-                "QuakeCore", "QuakePlan", "QuakeReport", "QuakeHTTP",
+                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,6 +71,11 @@ let package = Package(
             name: "QuakePlanTests",
             dependencies: ["QuakePlan", "QuakeCore", "QuakeTestSupport"],
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeModelTests",
+            dependencies: ["QuakeModel", "QuakePlan", "QuakeCore", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -81,3 +81,11 @@ import Testing
         #expect(RetryPolicy.istioDefault(istioVersion: Version(1, 24)).attempts == 2)
     }
 }
+
+@Suite struct TimeSpanSpellingTests {
+    @Test func fractionalSecondsPastAMinuteKeepTheirMinutes() {
+        #expect(TimeSpan.seconds(346.5).description == "5m46.5s")
+        #expect(TimeSpan(parsing: "5m46.5s") == .seconds(346.5))
+        #expect(TimeSpan.seconds(5400.25).description == "1h30m0.25s")
+    }
+}

@@ -74,6 +74,10 @@ public struct TimeSpan: Hashable, Comparable, Sendable, CustomStringConvertible 
             if s > 0 { out += "\(s)s" }
             return out
         }
+        if us >= 60_000_000 {
+            let whole = us / 60_000_000 * 60_000_000
+            return TimeSpan(microseconds: whole).description + Self.trim(Double(us - whole) / 1_000_000) + "s"
+        }
         if us >= 1_000_000 { return Self.trim(Double(us) / 1_000_000) + "s" }
         if us % 1000 == 0 || us >= 1000 { return Self.trim(Double(us) / 1000) + "ms" }
         return "\(us)us"

@@ -1,0 +1,193 @@
+/// What a run observed, in one shape for every target: per-window traffic counts, latency
+/// histograms, ready replicas, and events. Scoring and reports read only this.
+public struct Timeline: Sendable {
+    /// The observation window.
+    public var window: TimeSpan
+    /// How many windows the run covers.
+    public var windowCount: Int
+    /// Request counts by service × client locality × destination cluster.
+    public private(set) var traffic: [TrafficSeries] = []
+    /// Latency histograms by service × client locality.
+    public private(set) var latency: [LatencySeries] = []
+    /// Ready replicas by service × cluster at the end of each window.
+    public private(set) var replicas: [ReplicaSeries] = []
+    /// Events in time order.
+    public var events: [TimelineEvent] = []
+
+    private var trafficIndex: [TrafficKey: Int] = [:]
+    private var latencyIndex: [LatencyKey: Int] = [:]
+    private var replicaIndex: [ReplicaKey: Int] = [:]
+
+    /// An empty timeline of `windowCount` windows of `window`.
+    public init(window: TimeSpan, windowCount: Int) {
+        self.window = window
+        self.windowCount = windowCount
+    }
+
+    /// The window a time falls in (clamped to the run).
+    public func windowIndex(at t: TimeSpan) -> Int {
+        min(windowCount - 1, max(0, Int(t.microseconds / max(1, window.microseconds))))
+    }
+
+    /// The index of a traffic series, created on first use.
+    public mutating func trafficSeries(_ key: TrafficKey) -> Int {
+        if let i = trafficIndex[key] { return i }
+        traffic.append(TrafficSeries(key: key, windowCount: windowCount))
+        trafficIndex[key] = traffic.count - 1
+        return traffic.count - 1
+    }
+
+    /// The index of a latency series, created on first use.
+    public mutating func latencySeries(_ key: LatencyKey) -> Int {
+        if let i = latencyIndex[key] { return i }
+        latency.append(LatencySeries(key: key, windowCount: windowCount))
+        latencyIndex[key] = latency.count - 1
+        return latency.count - 1
+    }
+
+    /// The index of a replica series, created on first use.
+    public mutating func replicaSeries(_ key: ReplicaKey) -> Int {
+        if let i = replicaIndex[key] { return i }
+        replicas.append(ReplicaSeries(key: key, windowCount: windowCount))
+        replicaIndex[key] = replicas.count - 1
+        return replicas.count - 1
+    }
+
+    /// Counts one finished request.
+    public mutating func record(series: Int, window: Int, status: Int, flags: ResponseFlags) {
+        traffic[series].record(window: window, status: status, flags: flags)
+    }
+
+    /// Records one latency.
+    public mutating func record(latencySeries: Int, window: Int, latency: TimeSpan) {
+        self.latency[latencySeries].histograms[window].record(latency)
+    }
+
+    /// Sets the ready replicas of a series for a window.
+    public mutating func setReplicas(series: Int, window: Int, ready: Int) {
+        replicas[series].ready[window] = ready
+    }
+
+    /// Appends an event.
+    public mutating func add(_ event: TimelineEvent) { events.append(event) }
+}
+
+/// Identifies a traffic series.
+public struct TrafficKey: Hashable, Sendable {
+    /// The called service.
+    public var service: String
+    /// The caller's locality (a load's `from`, or the calling pod's).
+    public var client: Locality
+    /// The cluster of the host that answered; nil when no host answered (aborts, no healthy upstream).
+    public var destinationCluster: String?
+
+    /// A key from its parts.
+    public init(service: String, client: Locality, destinationCluster: String?) {
+        self.service = service
+        self.client = client
+        self.destinationCluster = destinationCluster
+    }
+}
+
+/// Identifies a latency series.
+public struct LatencyKey: Hashable, Sendable {
+    /// The called service.
+    public var service: String
+    /// The caller's locality.
+    public var client: Locality
+
+    /// A key from its parts.
+    public init(service: String, client: Locality) {
+        self.service = service
+        self.client = client
+    }
+}
+
+/// Identifies a replica series.
+public struct ReplicaKey: Hashable, Sendable {
+    /// The service.
+    public var service: String
+    /// The cluster.
+    public var cluster: String
+
+    /// A key from its parts.
+    public init(service: String, cluster: String) {
+        self.service = service
+        self.cluster = cluster
+    }
+}
+
+/// Per-window request counts of one series, stored column-wise.
+public struct TrafficSeries: Sendable {
+    /// What the series counts.
+    public let key: TrafficKey
+    /// Requests finished in each window.
+    public private(set) var requests: [UInt32]
+    /// Requests answered without a 5xx, a local failure (status 0) or a 429.
+    public private(set) var successes: [UInt32]
+    /// Status classes per window: index `w * 6 + c`, c = 0 (no response), 1…5 (1xx…5xx).
+    public private(set) var statusClasses: [UInt32]
+    /// Flag counts per window: index `w * ResponseFlags.count + i`, i as in `ResponseFlags.named`.
+    public private(set) var flags: [UInt32]
+
+    init(key: TrafficKey, windowCount: Int) {
+        self.key = key
+        requests = [UInt32](repeating: 0, count: windowCount)
+        successes = requests
+        statusClasses = [UInt32](repeating: 0, count: windowCount * 6)
+        flags = [UInt32](repeating: 0, count: windowCount * ResponseFlags.count)
+    }
+
+    /// Whether a status counts as a success.
+    @inline(__always)
+    public static func isSuccess(_ status: Int) -> Bool { status > 0 && status < 500 && status != 429 }
+
+    mutating func record(window w: Int, status: Int, flags f: ResponseFlags) {
+        requests[w] &+= 1
+        if Self.isSuccess(status) { successes[w] &+= 1 }
+        statusClasses[w * 6 + min(5, max(0, status / 100))] &+= 1
+        guard !f.isEmpty else { return }
+        var bits = f.rawValue
+        let base = w * ResponseFlags.count
+        while bits != 0 {
+            let bit = ResponseFlags(rawValue: bits & (~bits &+ 1))
+            if let i = ResponseFlags.index(of: bit) { flags[base + i] &+= 1 }
+            bits &= bits &- 1
+        }
+    }
+
+    /// Requests of window `w` with response flag `flag` set.
+    public func count(of flag: ResponseFlags, window w: Int) -> Int {
+        guard let i = ResponseFlags.index(of: flag) else { return 0 }
+        return Int(flags[w * ResponseFlags.count + i])
+    }
+
+    /// Requests of window `w` in status class `c` (0 for no response, 1…5).
+    public func count(ofClass c: Int, window w: Int) -> Int { Int(statusClasses[w * 6 + c]) }
+}
+
+/// Per-window latency histograms of one series.
+public struct LatencySeries: Sendable {
+    /// What the series measures.
+    public let key: LatencyKey
+    /// One histogram per window.
+    public internal(set) var histograms: [LatencyHistogram]
+
+    init(key: LatencyKey, windowCount: Int) {
+        self.key = key
+        histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: windowCount)
+    }
+}
+
+/// Ready replicas of one service in one cluster at the end of each window.
+public struct ReplicaSeries: Sendable {
+    /// What the series counts.
+    public let key: ReplicaKey
+    /// Ready replicas per window.
+    public internal(set) var ready: [Int]
+
+    init(key: ReplicaKey, windowCount: Int) {
+        self.key = key
+        ready = [Int](repeating: 0, count: windowCount)
+    }
+}

@@ -1,0 +1,80 @@
+import QuakeCore
+
+/// Which outcomes a retry policy retries (Envoy's `retry_on`, SEMANTICS.md §4.3).
+struct RetryConditions {
+    var fiveXX = false
+    var gatewayError = false
+    var connectFailure = false
+    var reset = false
+    var retriable4xx = false
+    var statusCodes: [Int] = []
+
+    init(_ retryOn: [String]) {
+        for item in retryOn {
+            switch item {
+            case "5xx": fiveXX = true
+            case "gateway-error": gatewayError = true
+            case "connect-failure": connectFailure = true
+            case "reset": reset = true
+            case "retriable-4xx": retriable4xx = true
+            default: if let code = Int(item) { statusCodes.append(code) }
+            }
+        }
+    }
+
+    /// Whether an upstream answer with `status` is retried.
+    func retries(status: Int) -> Bool {
+        if statusCodes.contains(status) { return true }
+        if status >= 500 && fiveXX { return true }
+        if (502...504).contains(status) && gatewayError { return true }
+        return status == 409 && retriable4xx
+    }
+
+    /// Whether a failed connection is retried.
+    var retriesConnectFailure: Bool { fiveXX || gatewayError || connectFailure || reset }
+
+    /// Whether a per-try timeout is retried.
+    var retriesPerTryTimeout: Bool { fiveXX || gatewayError || reset }
+}
+
+/// The route Envoy applies to one service's requests at a moment: the VirtualService's first
+/// unmatched route, Istio's defaults, the plan's injected faults and any traffic shift.
+struct RouteState {
+    /// The route timeout in µs; nil is none.
+    var timeout: Int64?
+    /// Retries after the first try.
+    var attempts: Int
+    /// The per-try timeout in µs; nil means the route timeout.
+    var perTryTimeout: Int64?
+    var conditions: RetryConditions
+    /// The VirtualService's own fault block.
+    var manifestFault: HTTPFaultInjection?
+    /// Faults injected by the plan's schedule (an http-abort or http-delay patches the route's fault).
+    var injectedAbort: (status: Int, fraction: Double)?
+    var injectedDelay: (duration: Int64, fraction: Double)?
+    /// Traffic shifts of procedures: cluster index and the share (0–1) of requests it receives.
+    var clusterShares: [(cluster: Int, share: Double)] = []
+
+    init(service: String, plan: Plan) {
+        let route = plan.virtualService(for: service)?.routes.first { !$0.hasMatch }
+        let policy = route?.retries ?? RetryPolicy.istioDefault(istioVersion: plan.controlPlane.istio)
+        timeout = route?.timeout?.microseconds
+        attempts = policy.attempts
+        perTryTimeout = policy.perTryTimeout?.microseconds
+        conditions = RetryConditions(policy.retryOn)
+        manifestFault = route?.fault
+    }
+
+    /// The abort in force: the plan's injected one, else the VirtualService's.
+    var abort: (status: Int, fraction: Double)? {
+        injectedAbort ?? manifestFault?.abort.map { ($0.status, $0.percentage.fraction) }
+    }
+
+    /// The delay in force: the plan's injected one, else the VirtualService's.
+    var delay: (duration: Int64, fraction: Double)? {
+        injectedDelay ?? manifestFault?.delay.map { ($0.duration.microseconds, $0.percentage.fraction) }
+    }
+
+    /// Istio drops a route's retries and timeout while it carries a fault.
+    var isFaulted: Bool { abort != nil || delay != nil }
+}

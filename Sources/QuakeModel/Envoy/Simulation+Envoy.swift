@@ -1,0 +1,48 @@
+import QuakeCore
+
+/// The Envoys of every client locality: endpoint (EDS) pushes, outlier detection and its sweeps.
+extension Simulation {
+    /// Pushes the service's current endpoints to every client locality's Envoy, with Istio's
+    /// priorities compacted over the localities that have endpoints.
+    mutating func rebuildEnvoys(service s: Int) {
+        let endpoints = pods.indices.filter { pods[$0].service == s && pods[$0].inEndpoints }
+        for z in zones.indices {
+            let raw = endpoints.map { rawPriority[s][z][pods[$0].zone] }
+            let levels = Array(Set(raw)).sorted()
+            let hosts = zip(endpoints, raw).map { (pod: $0, priority: levels.firstIndex(of: $1) ?? 0) }
+            envoys[envoyIndex(zone: z, service: s)].setHosts(hosts, overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
+        }
+    }
+
+    /// An upstream attempt finished: the host's request count drops and outlier detection counts it.
+    mutating func complete(_ c: Completion) {
+        let e = Int(c.envoy)
+        envoys[e].activeRequests = max(0, envoys[e].activeRequests - 1)
+        if c.isRetry { envoys[e].activeRetries = max(0, envoys[e].activeRetries - 1) }
+        guard let host = envoys[e].index(ofPod: Int(c.pod), host: Int(c.host), generation: c.generation) else { return }
+        envoys[e].finishRequest(host: host)
+        let s = envoys[e].service
+        guard let od = outlier[s] else { return }
+        switch envoys[e].recordOutcome(host: host, status: Int(c.status), localOriginFailure: c.localOriginFailure, now: now, config: od) {
+        case .none:
+            break
+        case .ejected:
+            envoys[e].refreshHealth(overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
+            event(.hostEjected, pods[Int(c.pod)].name, "by \(zones[envoys[e].clientZone].locality)'s Envoy for \(services[s].name) (\(envoys[e].ejectedCount) of \(envoys[e].hosts.count) ejected)")
+        case .blocked:
+            event(.ejectionBlocked, pods[Int(c.pod)].name, "by \(zones[envoys[e].clientZone].locality)'s Envoy: maxEjectionPercent \(od.maxEjectionPercent) reached (\(envoys[e].ejectedCount) of \(envoys[e].hosts.count) ejected)")
+        }
+    }
+
+    /// Envoy's outlier-detection sweep, every `interval`.
+    mutating func sweep(envoy e: Int) {
+        let s = envoys[e].service
+        guard let od = outlier[s] else { return }
+        let returned = envoys[e].sweep(now: now, config: od)
+        if !returned.isEmpty {
+            envoys[e].refreshHealth(overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
+            for p in returned { event(.hostReturned, pods[p].name, "to \(zones[envoys[e].clientZone].locality)'s Envoy for \(services[s].name)") }
+        }
+        schedule(now + od.interval.microseconds, .outlierSweep(envoy: e))
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import QuakeCore
+
+/// What one call through an Envoy ended with.
+struct CallResult {
+    var status: Int
+    var flags: ResponseFlags
+    /// Time from the call to its answer, µs.
+    var duration: Int64
+    /// The pod that answered last, or -1.
+    var pod: Int
+}
+
+/// How one upstream attempt went.
+private struct Attempt {
+    enum Kind { case answered, connectFailure, perTryTimeout, routeTimeout }
+    var kind: Kind
+    var status: Int
+    var duration: Int64
+}
+
+/// Requests, simulated when they arrive: the fault filter, the router's retries and timeouts,
+/// host choice by priority and load balancer, the pod's service time and its downstream calls.
+extension Simulation {
+    /// One request to `service` from an Envoy in `zone` at time `t`, recorded in the timeline.
+    @discardableResult
+    mutating func call(service s: Int, fromZone z: Int, at t: Int64, load: Int = -1) -> CallResult {
+        let result = route(service: s, fromZone: z, at: t)
+        requestCount += 1
+        record(result, service: s, zone: z, at: t)
+        if let accessLog {
+            let host = result.pod >= 0 ? pods[result.pod] : nil
+            accessLog.write(AccessLogLine(start: t, method: "GET", path: load >= 0 ? loadPaths[load] : "/", status: result.status, flags: result.flags, duration: result.duration, upstreamHost: host.map { "\($0.name):\(services[s].port)" }, upstreamCluster: "outbound|\(services[s].port)||\(services[s].name).\(services[s].namespace).svc.cluster.local", authority: services[s].name, requestID: requestCount))
+        }
+        return result
+    }
+
+    private mutating func record(_ result: CallResult, service s: Int, zone z: Int, at t: Int64) {
+        let window = timeline.windowIndex(at: time(t + result.duration))
+        let destination = result.pod >= 0 ? pods[result.pod].cluster : -1
+        let key = (s * zones.count + z) * (clusters.count + 1) + destination + 1
+        var series = Int(seriesCache[key])
+        if series < 0 {
+            series = timeline.trafficSeries(TrafficKey(service: services[s].name, client: zones[z].locality, destinationCluster: destination >= 0 ? clusters[destination].name : nil))
+            seriesCache[key] = Int32(series)
+        }
+        timeline.record(series: series, window: window, status: result.status, flags: result.flags)
+        let latencyKey = s * zones.count + z
+        var latency = Int(latencyCache[latencyKey])
+        if latency < 0 {
+            latency = timeline.latencySeries(LatencyKey(service: services[s].name, client: zones[z].locality))
+            latencyCache[latencyKey] = Int32(latency)
+        }
+        timeline.record(latencySeries: latency, window: window, latency: TimeSpan(microseconds: result.duration))
+    }
+
+    private mutating func route(service s: Int, fromZone z: Int, at t: Int64) -> CallResult {
+        var elapsed: Int64 = 0
+        var flags: ResponseFlags = []
+        let faulted = routes[s].isFaulted
+        if faulted {
+            if let delay = routes[s].delay, rng.chance(delay.fraction) {
+                elapsed += delay.duration
+                flags.insert(.delayInjected)
+            }
+            if let abort = routes[s].abort, rng.chance(abort.fraction) {
+                flags.insert(.faultInjected)
+                return CallResult(status: abort.status, flags: flags, duration: elapsed, pod: -1)
+            }
+        }
+        let attempts = faulted ? 0 : routes[s].attempts
+        let timeout = faulted ? nil : routes[s].timeout
+        let perTry = faulted ? nil : routes[s].perTryTimeout
+        let e = envoyIndex(zone: z, service: s)
+        let allowed = routes[s].clusterShares.isEmpty ? nil : clusterFilter(shares: routes[s].clusterShares)
+        var tried: [Int] = []
+        var retry = 0
+        var last = CallResult(status: 503, flags: flags.union(.noHealthyUpstream), duration: elapsed, pod: -1)
+        while true {
+            guard let host = envoys[e].pick(lb: loadBalancers[s], rng: &rng, excluded: tried, rePicks: retry > 0 ? timings.hostSelectionRetryMaxAttempts : 0, allowed: allowed) else {
+                return retry == 0 ? last : withRetriesExhausted(last)
+            }
+            if envoys[e].activeRequests >= pools[s].maxRequests || envoys[e].activeRequests >= pools[s].maxConnections + pools[s].maxPendingRequests {
+                return CallResult(status: 503, flags: flags.union(.upstreamOverflow), duration: elapsed, pod: -1)
+            }
+            let pod = envoys[e].hosts[host].pod
+            let remaining = timeout.map { $0 - elapsed }
+            let attempt = self.attempt(pod: pod, fromZone: z, at: t + elapsed, perTry: perTry, remaining: remaining)
+            envoys[e].startRequest(host: host)
+            envoys[e].activeRequests += 1
+            if retry > 0 { envoys[e].activeRetries += 1 }
+            let local = attempt.kind == .connectFailure || attempt.kind == .perTryTimeout || attempt.kind == .routeTimeout
+            completions.push(t + elapsed + attempt.duration, Completion(envoy: Int32(e), pod: Int32(pod), host: Int32(host), generation: envoys[e].generation, status: Int16(attempt.status), localOriginFailure: local, isRetry: retry > 0))
+            elapsed += attempt.duration
+            var attemptFlags = flags
+            switch attempt.kind {
+            case .answered: break
+            case .connectFailure: attemptFlags.insert(.upstreamConnectionFailure)
+            case .perTryTimeout, .routeTimeout: attemptFlags.insert(.upstreamRequestTimeout)
+            }
+            last = CallResult(status: attempt.status, flags: attemptFlags, duration: elapsed, pod: pod)
+            if attempt.kind == .routeTimeout { return last }
+            let retriable: Bool
+            switch attempt.kind {
+            case .answered: retriable = attempt.status >= 400 && routes[s].conditions.retries(status: attempt.status)
+            case .connectFailure: retriable = routes[s].conditions.retriesConnectFailure
+            case .perTryTimeout: retriable = routes[s].conditions.retriesPerTryTimeout
+            case .routeTimeout: retriable = false
+            }
+            guard retriable else { return last }
+            guard retry < attempts else { return attempts > 0 ? withRetriesExhausted(last) : last }
+            // Istio sets no retry budget unless asked; the max_retries circuit breaker caps retries in flight.
+            guard envoys[e].activeRetries < pools[s].maxRetries else { return withRetriesExhausted(last) }
+            retry += 1
+            let cap = min(timings.retryBackoffMax.microseconds, ((Int64(1) << Int64(min(retry, 20))) - 1) * timings.retryBackoffBase.microseconds)
+            elapsed += Int64(rng.unit() * Double(cap))
+            if let timeout, elapsed >= timeout {
+                return CallResult(status: 504, flags: flags.union(.upstreamRequestTimeout), duration: timeout, pod: pod)
+            }
+            tried.append(host)
+        }
+    }
+
+    private mutating func withRetriesExhausted(_ result: CallResult) -> CallResult {
+        var r = result
+        r.flags.insert(.upstreamRetryLimitExceeded)
+        return r
+    }
+
+    /// A traffic shift of a procedure: restrict this request to one cluster, or to the others.
+    private mutating func clusterFilter(shares: [(cluster: Int, share: Double)]) -> ((Int) -> Bool)? {
+        let roll = rng.unit()
+        var sum = 0.0
+        for share in shares {
+            sum += share.share
+            if roll < sum { return { [pods] p in pods[p].cluster == share.cluster } }
+        }
+        let shifted = shares.map(\.cluster)
+        return { [pods] p in !shifted.contains(pods[p].cluster) }
+    }
+
+    /// One attempt on one pod: refused, hung, or answered after its service time and downstream calls.
+    private mutating func attempt(pod p: Int, fromZone z: Int, at t: Int64, perTry: Int64?, remaining: Int64?) -> Attempt {
+        let node = pods[p].node, podZone = pods[p].zone, s = pods[p].service
+        let rtt = roundTrip[z * zones.count + podZone]
+        let limit: Int64? = perTry.map { p in remaining.map { min(p, $0) } ?? p } ?? remaining
+        let health = nodes[node].health
+        if health == .hung || (!partitions.isEmpty && isPartitioned(z, podZone)) {
+            guard let limit else {
+                return Attempt(kind: .connectFailure, status: 503, duration: pools[s].connectTimeout.microseconds)
+            }
+            return timeout(limit: limit, perTry: perTry, remaining: remaining)
+        }
+        if health == .crashed || pods[p].phase != .running || pods[p].restartingUntil > t {
+            return Attempt(kind: .connectFailure, status: 503, duration: rtt)
+        }
+        var duration = rtt + serviceTime(s)
+        var status = rng.chance(errorFractions[s]) ? 500 : 200
+        if status == 200 {
+            for downstream in serviceCalls[s] {
+                let result = call(service: downstream, fromZone: podZone, at: t + rtt / 2 + duration - rtt)
+                duration += result.duration
+                if !TrafficSeries.isSuccess(result.status) {
+                    status = 500
+                    break
+                }
+            }
+        }
+        if let limit, duration > limit { return timeout(limit: limit, perTry: perTry, remaining: remaining) }
+        return Attempt(kind: .answered, status: status, duration: duration)
+    }
+
+    private func timeout(limit: Int64, perTry: Int64?, remaining: Int64?) -> Attempt {
+        let isPerTry = perTry.map { p in remaining.map { p < $0 } ?? true } ?? false
+        return Attempt(kind: isPerTry ? .perTryTimeout : .routeTimeout, status: 504, duration: max(0, limit))
+    }
+
+    private mutating func serviceTime(_ s: Int) -> Int64 { serviceTimes[s].sample(&rng) }
+
+    private func isPartitioned(_ a: Int, _ b: Int) -> Bool {
+        for (left, right) in partitions where (left.contains(a) && right.contains(b)) || (left.contains(b) && right.contains(a)) { return true }
+        return false
+    }
+}
