@@ -1,6 +1,6 @@
 /// What a run observed, in one shape for every target: per-window traffic counts, latency
 /// histograms, ready replicas, and events. Scoring and reports read only this.
-public struct Timeline: Sendable {
+public struct Timeline: Sendable, Equatable {
     /// The observation window.
     public var window: TimeSpan
     /// How many windows the run covers.
@@ -118,7 +118,7 @@ public struct ReplicaKey: Hashable, Sendable {
 }
 
 /// Per-window request counts of one series, stored column-wise.
-public struct TrafficSeries: Sendable {
+public struct TrafficSeries: Sendable, Equatable {
     /// What the series counts.
     public let key: TrafficKey
     /// Requests finished in each window.
@@ -167,7 +167,7 @@ public struct TrafficSeries: Sendable {
 }
 
 /// Per-window latency histograms of one series.
-public struct LatencySeries: Sendable {
+public struct LatencySeries: Sendable, Equatable {
     /// What the series measures.
     public let key: LatencyKey
     /// One histogram per window.
@@ -180,7 +180,7 @@ public struct LatencySeries: Sendable {
 }
 
 /// Ready replicas of one service in one cluster at the end of each window.
-public struct ReplicaSeries: Sendable {
+public struct ReplicaSeries: Sendable, Equatable {
     /// What the series counts.
     public let key: ReplicaKey
     /// Ready replicas per window.
