@@ -44,8 +44,11 @@ struct Simulation {
     var nextBindingEviction: Int64 = 0
 
     var events = EventQueue<ModelEvent>()
-    var completions = EventQueue<Completion>()
+    var completions = CompletionQueue()
     var timeline: Timeline
+    var recorder: TrafficRecorder
+    let windowLength: Int64
+    let windowCount: Int
     var seriesCache: [Int32] = []
     var latencyCache: [Int32] = []
     var requestCount = 0
@@ -62,6 +65,9 @@ struct Simulation {
         self.accessLog = accessLog
         let windowCount = max(1, Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds))
         self.timeline = Timeline(window: plan.target.window, windowCount: windowCount)
+        self.recorder = TrafficRecorder(windowCount: windowCount)
+        self.windowLength = plan.target.window.microseconds
+        self.windowCount = windowCount
         buildWorld()
         buildServices()
         placeInitialReplicas()
@@ -186,7 +192,7 @@ struct Simulation {
             guard t < end else { break }
             now = t
             if nextCompletion == t, let c = completions.pop() {
-                complete(c.payload)
+                complete(c)
             } else if nextEvent == t, let e = events.pop() {
                 handle(e.payload)
             } else if nextLoad >= 0 {
@@ -196,6 +202,7 @@ struct Simulation {
         }
         now = end
         while let e = events.pop(), e.time <= end { handle(e.payload) }
+        recorder.fill(&timeline)
     }
 
     mutating func handle(_ e: ModelEvent) {

@@ -29,6 +29,22 @@ public struct Timeline: Sendable, Equatable {
         min(windowCount - 1, max(0, Int(t.microseconds / max(1, window.microseconds))))
     }
 
+    /// Adds a whole traffic series (a target that counted on its own); a series with the same key is replaced.
+    public mutating func add(_ series: TrafficSeries) {
+        precondition(series.requests.count == windowCount, "series of \(series.requests.count) windows in a timeline of \(windowCount)")
+        if let i = trafficIndex[series.key] { traffic[i] = series; return }
+        traffic.append(series)
+        trafficIndex[series.key] = traffic.count - 1
+    }
+
+    /// Adds a whole latency series; a series with the same key is replaced.
+    public mutating func add(_ series: LatencySeries) {
+        precondition(series.histograms.count == windowCount, "series of \(series.histograms.count) windows in a timeline of \(windowCount)")
+        if let i = latencyIndex[series.key] { latency[i] = series; return }
+        latency.append(series)
+        latencyIndex[series.key] = latency.count - 1
+    }
+
     /// The index of a traffic series, created on first use.
     public mutating func trafficSeries(_ key: TrafficKey) -> Int {
         if let i = trafficIndex[key] { return i }
@@ -138,6 +154,16 @@ public struct TrafficSeries: Sendable, Equatable {
         flags = [UInt32](repeating: 0, count: windowCount * ResponseFlags.count)
     }
 
+    /// A series from counts laid out as the properties document.
+    public init(key: TrafficKey, requests: [UInt32], successes: [UInt32], statusClasses: [UInt32], flags: [UInt32]) {
+        precondition(successes.count == requests.count && statusClasses.count == requests.count * 6 && flags.count == requests.count * ResponseFlags.count)
+        self.key = key
+        self.requests = requests
+        self.successes = successes
+        self.statusClasses = statusClasses
+        self.flags = flags
+    }
+
     /// Whether a status counts as a success.
     @inline(__always)
     public static func isSuccess(_ status: Int) -> Bool { status > 0 && status < 500 && status != 429 }
@@ -176,6 +202,12 @@ public struct LatencySeries: Sendable, Equatable {
     init(key: LatencyKey, windowCount: Int) {
         self.key = key
         histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: windowCount)
+    }
+
+    /// A series from one histogram per window.
+    public init(key: LatencyKey, histograms: [LatencyHistogram]) {
+        self.key = key
+        self.histograms = histograms
     }
 }
 

@@ -1,27 +1,27 @@
 import Foundation
 import QuakeCore
 
-/// A service-time distribution sampled by table lookup: 4,096 quantiles of the log-normal, linearly
-/// interpolated, so a draw costs one uniform number instead of a normal variate and an `exp`.
-/// The tail past the 99.98th percentile is cut at that quantile.
+/// A service-time distribution sampled by table lookup: 2,048 quantiles of the log-normal (in µs,
+/// as `Float`: 8 KB that stays in cache), linearly interpolated, so a draw costs one uniform number
+/// instead of a normal variate and an `exp`. The tail past the 99.95th percentile is cut there.
 struct QuantileTable {
-    private var values: [Double] = []
+    private var values: [Float] = []
 
     init(_ time: ServiceTime) {
         let (mu, sigma) = time.logNormalParameters
-        let n = 4096
+        let n = 2048
         values = (0...n).map { i in
             let p = min(max((Double(i) + 0.5) / Double(n + 1), 1e-9), 1 - 1e-9)
-            return exp(mu + sigma * Self.standardNormalQuantile(p)) * 1_000_000
+            return Float(exp(mu + sigma * Self.standardNormalQuantile(p)) * 1_000_000)
         }
     }
 
     /// A draw, in µs.
     @inline(__always)
     func sample(_ rng: inout RandomSource) -> Int64 {
-        let x = rng.unit() * Double(values.count - 1)
-        let i = Int(x)
-        let f = x - Double(i)
+        let x = Float(rng.unit()) * Float(values.count - 1)
+        let i = min(Int(x), values.count - 2)
+        let f = x - Float(i)
         return Int64(values[i] + (values[i + 1] - values[i]) * f)
     }
 

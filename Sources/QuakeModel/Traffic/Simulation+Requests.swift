@@ -36,22 +36,21 @@ extension Simulation {
     }
 
     private mutating func record(_ result: CallResult, service s: Int, zone z: Int, at t: Int64) {
-        let window = timeline.windowIndex(at: time(t + result.duration))
+        let window = min(windowCount - 1, Int((t + result.duration) / windowLength))
         let destination = result.pod >= 0 ? pods[result.pod].cluster : -1
         let key = (s * zones.count + z) * (clusters.count + 1) + destination + 1
         var series = Int(seriesCache[key])
         if series < 0 {
-            series = timeline.trafficSeries(TrafficKey(service: services[s].name, client: zones[z].locality, destinationCluster: destination >= 0 ? clusters[destination].name : nil))
+            series = recorder.addTrafficSeries(TrafficKey(service: services[s].name, client: zones[z].locality, destinationCluster: destination >= 0 ? clusters[destination].name : nil))
             seriesCache[key] = Int32(series)
         }
-        timeline.record(series: series, window: window, status: result.status, flags: result.flags)
         let latencyKey = s * zones.count + z
         var latency = Int(latencyCache[latencyKey])
         if latency < 0 {
-            latency = timeline.latencySeries(LatencyKey(service: services[s].name, client: zones[z].locality))
+            latency = recorder.addLatencySeries(LatencyKey(service: services[s].name, client: zones[z].locality))
             latencyCache[latencyKey] = Int32(latency)
         }
-        timeline.record(latencySeries: latency, window: window, latency: TimeSpan(microseconds: result.duration))
+        recorder.record(series: series, window: window, status: result.status, flags: result.flags, latencySeries: latency, latency: result.duration)
     }
 
     private mutating func route(service s: Int, fromZone z: Int, at t: Int64) -> CallResult {
