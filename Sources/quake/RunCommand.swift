@@ -31,6 +31,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Write the JSON run record here.")
     var json: String?
 
+    @Option(help: "Model: write one Envoy access-log line per simulated request to this file.")
+    var accessLog: String?
+
+    @Option(help: "Model: the access-log format, envoy (Envoy's default text) or json.")
+    var accessLogFormat: AccessLogFormat = .envoy
+
     @Flag(help: "Print only the verdict.")
     var quiet = false
 
@@ -53,9 +59,24 @@ struct RunCommand: ParsableCommand {
                 continue
             }
             let runSeed = seed ?? plan.seed
+            let logPath = accessLog ?? (plan.target.modelAccessLog ? Self.defaultFolder(for: plan.metadata.name, out: out) + "/access.log" : nil)
+            let log: FileAccessLog?
+            do {
+                log = try logPath.map { try FileAccessLog(path: $0, format: accessLogFormat) }
+            } catch {
+                PlanLoading.printError("cannot write the access log \(logPath ?? ""): \(error.localizedDescription)")
+                throw ExitStatus.targetError.exitCode
+            }
             let started = ContinuousClock.now
-            let result = ModelRun.simulate(plan, seed: runSeed)
+            let result = ModelRun.simulate(plan, seed: runSeed, accessLog: log)
             let elapsed = ContinuousClock.now - started
+            if let log, let logPath {
+                do { try log.close() } catch {
+                    PlanLoading.printError("cannot finish the access log \(logPath): \(error.localizedDescription)")
+                    throw ExitStatus.targetError.exitCode
+                }
+                if !quiet { print("access log: \(log.lines) lines in \(logPath)") }
+            }
             if !quiet {
                 print(RunSummary.render(plan: plan, timeline: result.timeline, simulatedRequests: result.simulatedRequests, target: "model", seed: runSeed), terminator: "")
             }
@@ -63,6 +84,16 @@ struct RunCommand: ParsableCommand {
             if worst == .passed { worst = .inconclusive }
         }
         if worst != .passed { throw worst.exitCode }
+    }
+}
+
+extension RunCommand {
+    /// `--out`, or `reports/<plan>-<UTC time>/`.
+    static func defaultFolder(for plan: String, out: String?) -> String {
+        if let out { return out }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
+        return "reports/\(plan)-\(formatter.string(from: Date()))Z"
     }
 }
 
