@@ -100,38 +100,51 @@ extension Simulation {
 
     // MARK: Procedures
 
+    /// Runs one step. Steps run one after another: the next starts after this one's own time (an
+    /// upgrade) and its wait; a `check` holds the procedure until the cluster is Ready or its timeout ends.
     mutating func runStep(procedure p: Int, step s: Int) {
         let procedure = plan.schedule.procedures[p]
-        let action = procedure.steps[s].action
-        event(.procedureStep, procedure.name, "step \(s + 1)/\(procedure.steps.count): \(action)")
-        switch action {
+        let step = procedure.steps[s]
+        event(.procedureStep, procedure.name, "step \(s + 1)/\(procedure.steps.count): \(step.action)")
+        switch step.action {
         case let .shiftTraffic(service, cluster, weight):
-            guard let si = serviceIndex(service), let c = clusterIndex(cluster) else { return }
-            routes[si].clusterShares.removeAll { $0.cluster == c }
-            routes[si].clusterShares.append((c, weight.fraction))
+            if let si = serviceIndex(service), let c = clusterIndex(cluster) {
+                routes[si].clusterShares.removeAll { $0.cluster == c }
+                routes[si].clusterShares.append((c, weight.fraction))
+            }
         case let .restoreTraffic(service, cluster):
-            guard let si = serviceIndex(service), let c = clusterIndex(cluster) else { return }
-            routes[si].clusterShares.removeAll { $0.cluster == c }
+            if let si = serviceIndex(service), let c = clusterIndex(cluster) { routes[si].clusterShares.removeAll { $0.cluster == c } }
         case let .migrateWorkloads(cluster):
-            guard let c = clusterIndex(cluster) else { return }
-            clusters[c].chaosTaint = true
-            event(.taintAdded, cluster, "chaos.io/down:NoSchedule, chaos.io/down:NoExecute")
-            migrate(cluster: c)
+            if let c = clusterIndex(cluster) {
+                clusters[c].chaosTaint = true
+                event(.taintAdded, cluster, "chaos.io/down:NoSchedule, chaos.io/down:NoExecute")
+                migrate(cluster: c)
+            }
         case let .upgrade(cluster, takes):
-            guard let c = clusterIndex(cluster) else { return }
-            clusterLost(c)
-            schedule(now + takes.microseconds, .upgradeDone(procedure: p, cluster: c))
+            if let c = clusterIndex(cluster) {
+                clusterLost(c)
+                schedule(now + takes.microseconds, .upgradeDone(procedure: p, cluster: c))
+            }
         case let .check(cluster, timeout):
-            guard let c = clusterIndex(cluster) else { return }
-            checkCluster(procedure: p, step: s, deadline: now + timeout.microseconds, cluster: c)
+            if let c = clusterIndex(cluster) {
+                checkCluster(procedure: p, step: s, deadline: now + timeout.microseconds, cluster: c)
+                return
+            }
         case let .restoreWorkloads(cluster):
-            guard let c = clusterIndex(cluster) else { return }
-            clusters[c].chaosTaint = false
-            event(.taintRemoved, cluster, "chaos.io/down (NoSchedule, NoExecute); a WorkloadRebalancer reschedules every workload")
-            rebalance()
+            if let c = clusterIndex(cluster) {
+                clusters[c].chaosTaint = false
+                event(.taintRemoved, cluster, "chaos.io/down (NoSchedule, NoExecute); a WorkloadRebalancer reschedules every workload")
+                rebalance()
+            }
         case .pause:
             break
         }
+        scheduleNextStep(procedure: p, after: s, at: now + step.action.ownDuration.microseconds + step.wait.microseconds)
+    }
+
+    private mutating func scheduleNextStep(procedure p: Int, after s: Int, at t: Int64) {
+        guard s + 1 < plan.schedule.procedures[p].steps.count else { return }
+        schedule(t, .step(procedure: p, step: s + 1))
     }
 
     mutating func upgradeDone(procedure p: Int, cluster c: Int) {
@@ -147,10 +160,13 @@ extension Simulation {
 
     private mutating func checkCluster(procedure p: Int, step s: Int, deadline: Int64, cluster c: Int) {
         let name = plan.schedule.procedures[p].name
+        let wait = plan.schedule.procedures[p].steps[s].wait.microseconds
         if clusters[c].reachable && clusters[c].condition == .ready {
             event(.procedureStep, name, "check passed: \(clusters[c].name) is Ready and answers /readyz")
+            scheduleNextStep(procedure: p, after: s, at: now + wait)
         } else if now >= deadline {
-            event(.procedureStep, name, "check failed: \(clusters[c].name) is not Ready after the check's timeout")
+            event(.procedureStep, name, "check failed: \(clusters[c].name) is not Ready after the check's timeout; the procedure goes on")
+            scheduleNextStep(procedure: p, after: s, at: now + wait)
         } else {
             schedule(now + timings.clusterMonitorPeriod.microseconds, .checkCluster(procedure: p, step: s, deadline: deadline))
         }

@@ -157,7 +157,7 @@ struct Simulation {
             if stop < end { schedule(stop, .faultEnd(i)) }
         }
         for (p, procedure) in plan.schedule.procedures.enumerated() {
-            for (s, start) in procedure.stepStarts.enumerated() { schedule(start.microseconds, .step(procedure: p, step: s)) }
+            if !procedure.steps.isEmpty { schedule(procedure.at.microseconds, .step(procedure: p, step: 0)) }
         }
         for w in 0..<timeline.windowCount {
             schedule(min(end, Int64(w + 1) * plan.target.window.microseconds) - 1, .windowEnd(w))

@@ -1,0 +1,112 @@
+import QuakeCore
+import Testing
+
+/// The canary-upgrade procedure, pod kills, partitions and injected HTTP faults in the model.
+@Suite struct ProcedureAndFaultTests {
+    static let base = """
+        apiVersion: quake/v1
+        kind: Experiment
+        metadata: {name: procedures}
+        topology:
+          regions:
+            region1:
+              cluster1: {zones: {a: 3}}
+              cluster2: {zones: {b: 3}}
+            region2:
+              cluster3: {zones: {c: 3}}
+        services:
+          svc: {replicas: 6, serviceTime: 2ms}
+        controlPlane:
+          karmada: "1.13"
+          karmadaFeatures: {failover: true}
+        traffic:
+          - {from: region1/cluster1/a, to: svc, rate: 50/s}
+        safety: {allowWholeRegion: true}
+        """
+
+    @Test func canaryUpgradeMovesTrafficAndWorkloadsAwayAndBack() throws {
+        let plan = Self.base + """
+
+            schedule:
+              duration: 40m
+              procedures:
+                - {at: 2m, procedure: cluster-canary-upgrade, cluster: cluster2, services: [svc], upgradeTakes: 5m, settle: 3m}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        // Traffic to cluster2 stops with the shift (2m), workloads leave after the migration (2m30s + eviction).
+        let during = ModelFixtures.traffic(timeline, service: "svc", from: 150, to: 600, destination: "cluster2")
+        #expect(during.requests == 0, "no request reaches cluster2 while its weight is 0")
+        #expect(ModelFixtures.errorRatio(timeline, service: "svc", from: 120, to: 2400) < 0.001)
+        let evicted = try #require(ModelFixtures.firstEvent(timeline, .bindingEvicted))
+        #expect(evicted >= 150 && evicted < 160, "the chaos taint is not tolerated: eviction at once (\(evicted) s)")
+        #expect(timeline.events.contains { $0.kind == .procedureStep && $0.detail.hasPrefix("check passed: cluster2") })
+        let cluster2 = try #require(timeline.replicas.first { $0.key.cluster == "cluster2" })
+        #expect(cluster2.ready[timeline.windowIndex(at: .minutes(8))] == 0, "cluster2 is empty during its upgrade")
+        #expect(cluster2.ready[timeline.windowCount - 1] == 2, "the rebalance brings its share back")
+        let after = ModelFixtures.traffic(timeline, service: "svc", from: 1500, to: 2400, destination: "cluster2")
+        #expect(after.successes > 0, "traffic comes back once the weight is restored")
+    }
+
+    @Test func podKillIsReplacedAtOnce() throws {
+        let plan = Self.base + """
+
+            schedule:
+              duration: 3m
+              faults:
+                - {at: 1m, fault: pod-kill, service: svc, count: 2}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        let killed = timeline.events.filter { $0.kind == .podKilled }
+        #expect(killed.count == 2)
+        let created = timeline.events.filter { $0.kind == .podCreated }
+        #expect(created.count == 2 && created.allSatisfy { $0.at == .minutes(1) })
+        let total = timeline.replicas.filter { $0.key.service == "svc" }.reduce(0) { $0 + $1.ready[timeline.windowCount - 1] }
+        #expect(total == 6)
+    }
+
+    @Test func aPartitionMakesRequestsAcrossItTimeOut() throws {
+        let plan = Self.base.replacingOccurrences(of: "services:\n  svc: {replicas: 6, serviceTime: 2ms}", with: """
+            services:
+              svc: {replicas: 6, serviceTime: 2ms}
+            trafficPolicy:
+              - inline:
+                  apiVersion: networking.istio.io/v1
+                  kind: VirtualService
+                  metadata: {name: svc}
+                  spec:
+                    hosts: [svc]
+                    http: [{route: [{destination: {host: svc}}], timeout: 1s, retries: {attempts: 0}}]
+            """) + """
+
+            schedule:
+              duration: 4m
+              faults:
+                - {at: 1m, fault: partition, between: [region1/cluster1, region2], for: 2m}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        let series = timeline.traffic.filter { $0.key.service == "svc" && $0.key.destinationCluster == "cluster3" }
+        let w = timeline.windowIndex(at: .seconds(90))
+        let timeouts = series.reduce(0) { $0 + $1.count(of: .upstreamRequestTimeout, window: w) }
+        #expect(timeouts > 0, "requests from cluster1 to region2 hang until the 1 s route timeout")
+        #expect(ModelFixtures.errorRatio(timeline, service: "svc", from: 200, to: 240) == 0, "after the partition heals")
+    }
+
+    @Test func injectedAbortIsCountedAsFaultInjected() throws {
+        let plan = Self.base + """
+
+            schedule:
+              duration: 3m
+              faults:
+                - {at: 1m, fault: http-abort, service: svc, status: 503, percentage: 50%, for: 1m}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        let ratio = ModelFixtures.errorRatio(timeline, service: "svc", from: 60, to: 120)
+        #expect(abs(ratio - 0.5) < 0.05, "half the requests fail: \(ratio)")
+        let injected = timeline.traffic.filter { $0.key.service == "svc" }.reduce(0) { sum, s in
+            sum + (60..<120).reduce(0) { $0 + s.count(of: .faultInjected, window: $1) }
+        }
+        let failed = ModelFixtures.traffic(timeline, service: "svc", from: 60, to: 120)
+        #expect(injected == failed.requests - failed.successes, "every failure carries FI")
+        #expect(ModelFixtures.errorRatio(timeline, service: "svc", from: 121, to: 180) == 0, "none after the revert")
+    }
+}
