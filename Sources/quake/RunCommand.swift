@@ -80,7 +80,9 @@ struct RunCommand: ParsableCommand {
             if !quiet {
                 print(RunSummary.render(plan: plan, timeline: result.timeline, simulatedRequests: result.simulatedRequests, target: "model", seed: runSeed), terminator: "")
             }
-            print("\(plan.metadata.name): simulated in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))); SLOs not judged: scoring is not part of this build yet (exit 3, inconclusive)")
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let perSecond = seconds > 0 ? Double(result.simulatedRequests) / seconds : 0
+            print(String(format: "%@: %d requests simulated in %.3f s (%.2f million per second); SLOs not judged: scoring is not part of this build yet (exit 3, inconclusive)", plan.metadata.name, result.simulatedRequests, seconds, perSecond / 1e6))
             if worst == .passed { worst = .inconclusive }
         }
         if worst != .passed { throw worst.exitCode }
