@@ -108,12 +108,9 @@ extension Simulation {
         event(.procedureStep, procedure.name, "step \(s + 1)/\(procedure.steps.count): \(step.action)")
         switch step.action {
         case let .shiftTraffic(service, cluster, weight):
-            if let si = serviceIndex(service), let c = clusterIndex(cluster) {
-                routes[si].clusterShares.removeAll { $0.cluster == c }
-                routes[si].clusterShares.append((c, weight.fraction))
-            }
+            if let si = serviceIndex(service), let c = clusterIndex(cluster) { routes[si].shift(cluster: c, share: weight.fraction) }
         case let .restoreTraffic(service, cluster):
-            if let si = serviceIndex(service), let c = clusterIndex(cluster) { routes[si].clusterShares.removeAll { $0.cluster == c } }
+            if let si = serviceIndex(service), let c = clusterIndex(cluster) { routes[si].restore(cluster: c) }
         case let .migrateWorkloads(cluster):
             if let c = clusterIndex(cluster) {
                 clusters[c].chaosTaint = true

@@ -131,7 +131,7 @@ struct Simulation {
         roundTrip = zones.flatMap { a in zones.map { b in 2 * plan.topology.latency.between(a.locality, b.locality).microseconds } }
         for s in services {
             let rule = plan.destinationRule(for: s.name)
-            routes.append(RouteState(service: s.name, plan: plan))
+            routes.append(RouteState(service: s.name, plan: plan, clusterIndex: clusterIndex))
             outlier.append(rule?.outlierDetection)
             loadBalancers.append(rule?.effectiveLoadBalancer ?? .leastRequest)
             panicThresholds.append(rule?.panicThreshold.percent ?? 50)

@@ -110,3 +110,43 @@ import Testing
         #expect(ModelFixtures.errorRatio(timeline, service: "svc", from: 121, to: 180) == 0, "none after the revert")
     }
 }
+
+/// VirtualService weights over per-cluster subsets, the way canaries move traffic.
+@Suite struct WeightedRouteTests {
+    @Test func routeWeightsOverPerClusterSubsetsSplitTraffic() throws {
+        let plan = ProcedureAndFaultTests.base.replacingOccurrences(of: "services:\n  svc: {replicas: 6, serviceTime: 2ms}", with: """
+            services:
+              svc: {replicas: 6, serviceTime: 2ms}
+            trafficPolicy:
+              - inline:
+                  apiVersion: networking.istio.io/v1
+                  kind: DestinationRule
+                  metadata: {name: svc}
+                  spec:
+                    host: svc
+                    trafficPolicy: {outlierDetection: {consecutive5xxErrors: 5}}
+                    subsets:
+                      - {name: one, labels: {topology.istio.io/cluster: cluster1}}
+                      - {name: three, labels: {topology.istio.io/cluster: cluster3}}
+              - inline:
+                  apiVersion: networking.istio.io/v1
+                  kind: VirtualService
+                  metadata: {name: svc}
+                  spec:
+                    hosts: [svc]
+                    http:
+                      - route:
+                          - {destination: {host: svc, subset: one}, weight: 90}
+                          - {destination: {host: svc, subset: three}, weight: 10}
+            """) + """
+
+            schedule: {duration: 5m}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        let total = Double(ModelFixtures.traffic(timeline, service: "svc", from: 0, to: 300).successes)
+        let one = Double(ModelFixtures.traffic(timeline, service: "svc", from: 0, to: 300, destination: "cluster1").successes)
+        let three = Double(ModelFixtures.traffic(timeline, service: "svc", from: 0, to: 300, destination: "cluster3").successes)
+        #expect(abs(one / total - 0.9) < 0.02 && abs(three / total - 0.1) < 0.02, "\(one / total) / \(three / total)")
+        #expect(ModelFixtures.traffic(timeline, service: "svc", from: 0, to: 300, destination: "cluster2").requests == 0, "cluster2 is in no subset of the route")
+    }
+}

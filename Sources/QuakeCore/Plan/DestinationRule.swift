@@ -12,6 +12,8 @@ public struct DestinationRule: Sendable {
     public var outlierDetection: OutlierDetection?
     /// `trafficPolicy.connectionPool`.
     public var connectionPool: ConnectionPool
+    /// `subsets[]`: name and the pod labels each selects, in order.
+    public var subsets: [(name: String, labels: [String: String])] = []
 
     /// A rule from its parts.
     public init(name: String, host: String, loadBalancer: LoadBalancer? = nil, locality: LocalityLbSetting? = nil, outlierDetection: OutlierDetection? = nil, connectionPool: ConnectionPool = ConnectionPool()) {
@@ -21,6 +23,11 @@ public struct DestinationRule: Sendable {
         self.locality = locality
         self.outlierDetection = outlierDetection
         self.connectionPool = connectionPool
+    }
+
+    /// The Karmada member cluster a subset selects (by `topology.istio.io/cluster`), if it selects one.
+    public func cluster(ofSubset name: String) -> String? {
+        subsets.first { $0.name == name }?.labels["topology.istio.io/cluster"]
     }
 
     /// The load-balancing algorithm Envoy runs: the rule's, or Istio's default LEAST_REQUEST.

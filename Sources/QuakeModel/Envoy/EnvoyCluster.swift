@@ -2,26 +2,38 @@ import QuakeCore
 
 /// One client locality's Envoy view of one service: its hosts by priority, their outlier state,
 /// and the load balancer (SEMANTICS.md §4.2).
+///
+/// A request restricted to some clusters (a subset of per-cluster endpoints, as route weights
+/// over `topology.istio.io/cluster` subsets do) is balanced over a view of just those hosts, with
+/// its own priority load, as Envoy balances over a subset cluster.
 struct EnvoyCluster {
     struct Host {
         let pod: Int
         let priority: Int
+        let cluster: Int
         var outlier = OutlierHost()
         /// Requests in flight to this host (for LEAST_REQUEST).
         var active = 0
     }
 
+    /// Hosts grouped by priority with the load each priority takes.
+    struct View {
+        var byPriority: [[Int]] = []
+        var healthyByPriority: [[Int]] = []
+        /// Cumulative load per priority (0–100).
+        var cumulativeLoad: [Double] = []
+        var panic: [Bool] = []
+        var roundRobin: [Int] = []
+    }
+
     let clientZone: Int
     let service: Int
     private(set) var hosts: [Host] = []
-    /// Host indices per priority.
-    private var byPriority: [[Int]] = []
-    /// Non-ejected host indices per priority.
-    private var healthyByPriority: [[Int]] = []
-    /// Cumulative load per priority (0–100), recomputed when health changes.
-    private var cumulativeLoad: [Double] = []
-    private var panicByPriority: [Bool] = []
-    private var roundRobin: [Int] = []
+    private var all = View()
+    /// Views of hosts in a set of clusters (bit c for cluster c), built when first asked for.
+    private var views: [(clusters: UInt64, view: View)] = []
+    private var overprovisioning = 1.4
+    private var panicThreshold = 0.0
     private(set) var ejectedCount = 0
     /// Bumped whenever the host set changes, so a host index taken earlier can be checked.
     private(set) var generation: Int32 = 0
@@ -34,85 +46,93 @@ struct EnvoyCluster {
         self.service = service
     }
 
-    /// Replaces the host set with `pods` at their priorities, keeping the outlier state of hosts that stay.
-    mutating func setHosts(_ pods: [(pod: Int, priority: Int)], overprovisioning: Double, panicThreshold: Double) {
+    /// Replaces the host set, keeping the outlier state and load of hosts that stay.
+    mutating func setHosts(_ entries: [(pod: Int, priority: Int, cluster: Int)], overprovisioning: Double, panicThreshold: Double) {
         generation &+= 1
         var previous: [Int: Host] = [:]
         for h in hosts { previous[h.pod] = h }
-        hosts = pods.map { entry in
-            var host = Host(pod: entry.pod, priority: entry.priority)
+        hosts = entries.map { entry in
+            var host = Host(pod: entry.pod, priority: entry.priority, cluster: entry.cluster)
             if let old = previous[entry.pod] {
                 host.outlier = old.outlier
                 host.active = old.active
             }
             return host
         }
-        let levels = (hosts.map(\.priority).max() ?? -1) + 1
-        byPriority = Array(repeating: [], count: levels)
-        for (i, h) in hosts.enumerated() { byPriority[h.priority].append(i) }
-        roundRobin = Array(repeating: 0, count: levels)
-        refreshHealth(overprovisioning: overprovisioning, panicThreshold: panicThreshold)
+        self.overprovisioning = overprovisioning
+        self.panicThreshold = panicThreshold
+        refreshHealth()
     }
 
     /// Recomputes healthy hosts, priority loads and panic after an ejection or return.
-    mutating func refreshHealth(overprovisioning: Double, panicThreshold: Double) {
-        healthyByPriority = byPriority.map { $0.filter { !hosts[$0].outlier.ejected } }
+    mutating func refreshHealth() {
         ejectedCount = hosts.reduce(0) { $0 + ($1.outlier.ejected ? 1 : 0) }
-        let healthy = healthyByPriority.map(\.count), total = byPriority.map(\.count)
+        all = makeView(Array(hosts.indices))
+        views.removeAll(keepingCapacity: true)
+    }
+
+    private func makeView(_ members: [Int]) -> View {
+        var view = View()
+        let levels = Array(Set(members.map { hosts[$0].priority })).sorted()
+        view.byPriority = levels.map { level in members.filter { hosts[$0].priority == level } }
+        view.healthyByPriority = view.byPriority.map { $0.filter { !hosts[$0].outlier.ejected } }
+        view.roundRobin = Array(repeating: 0, count: levels.count)
+        let healthy = view.healthyByPriority.map(\.count), total = view.byPriority.map(\.count)
         let loads = PriorityLoad.loads(healthy: healthy, total: total, overprovisioningFactor: overprovisioning)
         let totalHealth = PriorityLoad.totalHealth(healthy: healthy, total: total, overprovisioningFactor: overprovisioning)
         var sum = 0.0
-        cumulativeLoad = loads.map { sum += $0; return sum }
-        panicByPriority = zip(healthy, total).map { h, t in
-            t > 0 && totalHealth < 100 && Double(h) * 100 / Double(t) < panicThreshold
-        }
+        view.cumulativeLoad = loads.map { sum += $0; return sum }
+        view.panic = zip(healthy, total).map { h, t in t > 0 && totalHealth < 100 && Double(h) * 100 / Double(t) < panicThreshold }
         // With every host ejected, panic (if on) balances over all hosts of P0.
-        if sum == 0, panicThreshold > 0, !byPriority.isEmpty {
-            cumulativeLoad = byPriority.map { _ in 100 }
-            panicByPriority = byPriority.map { _ in true }
+        if sum == 0, panicThreshold > 0, !view.byPriority.isEmpty {
+            view.cumulativeLoad = view.byPriority.map { _ in 100 }
+            view.panic = view.byPriority.map { _ in true }
         }
+        return view
     }
 
     /// Picks a host index, or nil when no host may be chosen (503 UH).
     ///
     /// `excluded` holds hosts already tried (`previous_hosts`); up to `rePicks` fresh picks avoid them.
-    /// `allowed`, when given, restricts the choice to hosts whose pod passes it (weighted subsets).
-    mutating func pick(lb: LoadBalancer, rng: inout RandomSource, excluded: [Int], rePicks: Int, allowed: ((Int) -> Bool)?) -> Int? {
-        guard let last = cumulativeLoad.last, last > 0 else { return nil }
+    /// `clusters`, when given, restricts the choice to hosts in those clusters (bit c for cluster c).
+    mutating func pick(lb: LoadBalancer, rng: inout RandomSource, excluded: [Int], rePicks: Int, clusters: UInt64?) -> Int? {
+        if let clusters {
+            let i = views.firstIndex { $0.clusters == clusters } ?? {
+                views.append((clusters, makeView(hosts.indices.filter { clusters & (1 << UInt64(hosts[$0].cluster)) != 0 })))
+                return views.count - 1
+            }()
+            return Self.pick(in: &views[i].view, hosts: hosts, lb: lb, rng: &rng, excluded: excluded, rePicks: rePicks)
+        }
+        return Self.pick(in: &all, hosts: hosts, lb: lb, rng: &rng, excluded: excluded, rePicks: rePicks)
+    }
+
+    private static func pick(in view: inout View, hosts: [Host], lb: LoadBalancer, rng: inout RandomSource, excluded: [Int], rePicks: Int) -> Int? {
+        guard let last = view.cumulativeLoad.last, last > 0 else { return nil }
         var attempt = 0
         var choice: Int?
         repeat {
             let roll = rng.unit() * last
             var priority = 0
-            while priority < cumulativeLoad.count - 1 && roll >= cumulativeLoad[priority] { priority += 1 }
-            let pool = panicByPriority[priority] ? byPriority[priority] : healthyByPriority[priority]
-            let picked: Int?
-            if let allowed {
-                picked = choose(from: pool.filter { allowed(hosts[$0].pod) }, priority: priority, lb: lb, rng: &rng)
-            } else {
-                picked = choose(from: pool, priority: priority, lb: lb, rng: &rng)
+            while priority < view.cumulativeLoad.count - 1 && roll >= view.cumulativeLoad[priority] { priority += 1 }
+            let pool = view.panic[priority] ? view.byPriority[priority] : view.healthyByPriority[priority]
+            guard !pool.isEmpty else { return choice }
+            let picked: Int
+            switch lb {
+            case .roundRobin, .passthrough:
+                view.roundRobin[priority] &+= 1
+                picked = pool[view.roundRobin[priority] % pool.count]
+            case .random:
+                picked = pool[rng.below(pool.count)]
+            case .leastRequest:
+                let a = pool[rng.below(pool.count)]
+                let b = pool[rng.below(pool.count)]
+                picked = hosts[b].active < hosts[a].active ? b : a
             }
-            guard let picked else { return choice }
             choice = picked
             attempt += 1
             if !excluded.contains(picked) { return picked }
         } while attempt <= rePicks
         return choice
-    }
-
-    private mutating func choose(from candidates: [Int], priority: Int, lb: LoadBalancer, rng: inout RandomSource) -> Int? {
-        guard !candidates.isEmpty else { return nil }
-        switch lb {
-        case .roundRobin, .passthrough:
-            roundRobin[priority] &+= 1
-            return candidates[roundRobin[priority] % candidates.count]
-        case .random:
-            return candidates[rng.below(candidates.count)]
-        case .leastRequest:
-            let a = candidates[rng.below(candidates.count)]
-            let b = candidates[rng.below(candidates.count)]
-            return hosts[b].active < hosts[a].active ? b : a
-        }
     }
 
     mutating func startRequest(host: Int) {
@@ -151,12 +171,6 @@ struct EnvoyCluster {
 
     /// The outlier state of a pod's host, if this Envoy has it.
     func outlier(ofPod pod: Int) -> OutlierHost? { hosts.first { $0.pod == pod }?.outlier }
-
-    /// Healthy (non-ejected) hosts per priority and the share of load each priority takes, for reports.
-    var priorityLoads: [Double] {
-        var previous = 0.0
-        return cumulativeLoad.map { c in defer { previous = c }; return c - previous }
-    }
 }
 
 /// What a response did to a host's outlier state.

@@ -52,10 +52,13 @@ struct RouteState {
     /// Faults injected by the plan's schedule (an http-abort or http-delay patches the route's fault).
     var injectedAbort: (status: Int, fraction: Double)?
     var injectedDelay: (duration: Int64, fraction: Double)?
-    /// Traffic shifts of procedures: cluster index and the share (0–1) of requests it receives.
+    /// Per-cluster shares (0–1) of the route's requests: from the VirtualService's weights over
+    /// per-cluster subsets, then changed by procedures' traffic shifts. Empty: no preference.
     var clusterShares: [(cluster: Int, share: Double)] = []
+    /// The shares the VirtualService itself gives, which `restore-traffic` puts back.
+    let manifestShares: [(cluster: Int, share: Double)]
 
-    init(service: String, plan: Plan) {
+    init(service: String, plan: Plan, clusterIndex: (String) -> Int?) {
         let route = plan.virtualService(for: service)?.routes.first { !$0.hasMatch }
         let policy = route?.retries ?? RetryPolicy.istioDefault(istioVersion: plan.controlPlane.istio)
         timeout = route?.timeout?.microseconds
@@ -63,6 +66,26 @@ struct RouteState {
         perTryTimeout = policy.perTryTimeout?.microseconds
         conditions = RetryConditions(policy.retryOn)
         manifestFault = route?.fault
+        let rule = plan.destinationRule(for: service)
+        var shares: [(cluster: Int, share: Double)] = []
+        for destination in route?.destinations ?? [] {
+            guard let subset = destination.subset, let cluster = rule?.cluster(ofSubset: subset), let c = clusterIndex(cluster) else { continue }
+            shares.append((c, Double(destination.weight) / 100))
+        }
+        manifestShares = shares
+        clusterShares = shares
+    }
+
+    /// Sets one cluster's share (a procedure's shift).
+    mutating func shift(cluster c: Int, share: Double) {
+        clusterShares.removeAll { $0.cluster == c }
+        clusterShares.append((c, share))
+    }
+
+    /// Puts one cluster's share back as the VirtualService has it.
+    mutating func restore(cluster c: Int) {
+        clusterShares.removeAll { $0.cluster == c }
+        if let original = manifestShares.first(where: { $0.cluster == c }) { clusterShares.append(original) }
     }
 
     /// The abort in force: the plan's injected one, else the VirtualService's.

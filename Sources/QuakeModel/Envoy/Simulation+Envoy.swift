@@ -9,7 +9,7 @@ extension Simulation {
         for z in zones.indices {
             let raw = endpoints.map { rawPriority[s][z][pods[$0].zone] }
             let levels = Array(Set(raw)).sorted()
-            let hosts = zip(endpoints, raw).map { (pod: $0, priority: levels.firstIndex(of: $1) ?? 0) }
+            let hosts = zip(endpoints, raw).map { (pod: $0, priority: levels.firstIndex(of: $1) ?? 0, cluster: pods[$0].cluster) }
             envoys[envoyIndex(zone: z, service: s)].setHosts(hosts, overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
         }
     }
@@ -27,7 +27,7 @@ extension Simulation {
         case .none:
             break
         case .ejected:
-            envoys[e].refreshHealth(overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
+            envoys[e].refreshHealth()
             event(.hostEjected, pods[Int(c.pod)].name, "by \(zones[envoys[e].clientZone].locality)'s Envoy for \(services[s].name) (\(envoys[e].ejectedCount) of \(envoys[e].hosts.count) ejected)")
         case .blocked:
             event(.ejectionBlocked, pods[Int(c.pod)].name, "by \(zones[envoys[e].clientZone].locality)'s Envoy: maxEjectionPercent \(od.maxEjectionPercent) reached (\(envoys[e].ejectedCount) of \(envoys[e].hosts.count) ejected)")
@@ -40,7 +40,7 @@ extension Simulation {
         guard let od = outlier[s] else { return }
         let returned = envoys[e].sweep(now: now, config: od)
         if !returned.isEmpty {
-            envoys[e].refreshHealth(overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
+            envoys[e].refreshHealth()
             for p in returned { event(.hostReturned, pods[p].name, "to \(zones[envoys[e].clientZone].locality)'s Envoy for \(services[s].name)") }
         }
         schedule(now + od.interval.microseconds, .outlierSweep(envoy: e))

@@ -71,12 +71,12 @@ extension Simulation {
         let timeout = faulted ? nil : routes[s].timeout
         let perTry = faulted ? nil : routes[s].perTryTimeout
         let e = envoyIndex(zone: z, service: s)
-        let allowed = routes[s].clusterShares.isEmpty ? nil : clusterFilter(shares: routes[s].clusterShares)
+        let allowed = routes[s].clusterShares.isEmpty ? nil : clusterMask(shares: routes[s].clusterShares)
         var tried: [Int] = []
         var retry = 0
         var last = CallResult(status: 503, flags: flags.union(.noHealthyUpstream), duration: elapsed, pod: -1)
         while true {
-            guard let host = envoys[e].pick(lb: loadBalancers[s], rng: &rng, excluded: tried, rePicks: retry > 0 ? timings.hostSelectionRetryMaxAttempts : 0, allowed: allowed) else {
+            guard let host = envoys[e].pick(lb: loadBalancers[s], rng: &rng, excluded: tried, rePicks: retry > 0 ? timings.hostSelectionRetryMaxAttempts : 0, clusters: allowed) else {
                 return retry == 0 ? last : withRetriesExhausted(last)
             }
             if envoys[e].activeRequests >= pools[s].maxRequests || envoys[e].activeRequests >= pools[s].maxConnections + pools[s].maxPendingRequests {
@@ -126,16 +126,23 @@ extension Simulation {
         return r
     }
 
-    /// A traffic shift of a procedure: restrict this request to one cluster, or to the others.
-    private mutating func clusterFilter(shares: [(cluster: Int, share: Double)]) -> ((Int) -> Bool)? {
-        let roll = rng.unit()
+    /// Per-cluster shares (VirtualService weights over per-cluster subsets, procedure shifts):
+    /// the clusters this request may go to, as a bit set (bit c for cluster c).
+    private mutating func clusterMask(shares: [(cluster: Int, share: Double)]) -> UInt64? {
+        guard clusters.count <= 64 else { return nil }
+        // Listed clusters take their shares; clusters not listed share what is left, if anything.
+        let listed = shares.reduce(0) { $0 + $1.share }
+        let rest = shares.count < clusters.count ? max(0, 1 - listed) : 0
+        guard listed + rest > 0 else { return nil }
+        let roll = rng.unit() * (listed + rest)
         var sum = 0.0
-        for share in shares {
+        for share in shares where share.share > 0 {
             sum += share.share
-            if roll < sum { return { [pods] p in pods[p].cluster == share.cluster } }
+            if roll < sum { return 1 << UInt64(share.cluster) }
         }
-        let shifted = shares.map(\.cluster)
-        return { [pods] p in !shifted.contains(pods[p].cluster) }
+        if rest == 0, let last = shares.last(where: { $0.share > 0 }) { return 1 << UInt64(last.cluster) }
+        let everything: UInt64 = clusters.count == 64 ? ~0 : (1 << UInt64(clusters.count)) - 1
+        return shares.reduce(everything) { $0 & ~(1 << UInt64($1.cluster)) }
     }
 
     /// One attempt on one pod: refused, hung, or answered after its service time and downstream calls.

@@ -11,12 +11,14 @@ extension ManifestImporter {
         }
         guard let spec = reader.mapping(specNode, path("spec"), keys: ["host", "trafficPolicy", "subsets"], required: ["host"], ignored: ["exportTo", "workloadSelector"]) else { return nil }
         guard let hostNode = spec["host"], let host = reader.string(hostNode, spec.path("host")) else { return nil }
+        var rule = DestinationRule(name: name, host: host)
         if let subsets = spec["subsets"] {
             for (i, s) in (reader.sequence(subsets, spec.path("subsets"), of: "subsets") ?? []).enumerated() {
-                _ = reader.mapping(s, "\(spec.path("subsets"))[\(i)]", keys: ["name", "labels"], required: ["name"], ignored: ["trafficPolicy"])
+                guard let m = reader.mapping(s, "\(spec.path("subsets"))[\(i)]", keys: ["name", "labels"], required: ["name"], ignored: ["trafficPolicy"]),
+                      let subset = m["name"].flatMap({ reader.string($0, m.path("name")) }) else { continue }
+                rule.subsets.append((subset, m["labels"].flatMap { reader.labels($0, m.path("labels")) } ?? [:]))
             }
         }
-        var rule = DestinationRule(name: name, host: host)
         if let tp = spec["trafficPolicy"], let t = reader.mapping(tp, spec.path("trafficPolicy"), keys: ["loadBalancer", "connectionPool", "outlierDetection"], ignored: ["tls", "portLevelSettings", "tunnel", "proxyProtocol", "retryBudget"]) {
             if let lb = t["loadBalancer"] { decodeLoadBalancer(lb, t.path("loadBalancer"), into: &rule) }
             if let cp = t["connectionPool"] { rule.connectionPool = connectionPool(cp, t.path("connectionPool")) }
