@@ -40,6 +40,8 @@ struct Simulation {
     /// Raw Istio priority per service, client zone and endpoint zone.
     var rawPriority: [[[Int]]] = []
     var envoys: [EnvoyCluster] = []
+    /// Per service and client zone: Istio `distribute` weights by endpoint zone, if any.
+    var localityWeights: [[[Double]?]] = []
     var partitions: [(Set<Int>, Set<Int>)] = []
     var nextBindingEviction: Int64 = 0
 
@@ -143,6 +145,10 @@ struct Simulation {
                     LocalityPriority.rawPriority(client: zones[client].locality, endpoint: zones[endpoint].locality, clientLabels: labels[client], endpointLabels: labels[endpoint], setting: rule?.locality, hasOutlierDetection: rule?.outlierDetection != nil)
                 }
             })
+        }
+        localityWeights = services.map { s in
+            let setting = plan.destinationRule(for: s.name)?.locality
+            return zones.map { Simulation.distributeWeights(client: $0.locality, zones: zones.map(\.locality), setting: setting) }
         }
         envoys = zones.indices.flatMap { z in services.indices.map { EnvoyCluster(clientZone: z, service: $0) } }
         seriesCache = Array(repeating: -1, count: services.count * zones.count * (clusters.count + 1))

@@ -43,7 +43,7 @@ public enum PlanExplanation {
     private static func services(_ plan: Plan, _ out: inout TextBlock) {
         out.section("Services and placement (Karmada)")
         for service in plan.services {
-            out.line("  \(service.name) (\(service.workloadKind.rawValue) in \(service.namespace), port \(service.port)): \(service.replicas) replicas, service time \(service.serviceTime), errors \(service.errorRate), ready \(service.startupTime) after start" + (service.calls.isEmpty ? "" : ", calls \(service.calls.joined(separator: " → "))"))
+            out.line("  \(service.name) (\(service.workloadKind.rawValue) in \(service.namespace), port \(service.port)): \(service.replicas) replicas, service time \(service.serviceTime), errors \(service.errorRate), ready \(service.startupTime) after start" + (service.calls.isEmpty ? "" : ", calls \(service.calls.joined(separator: " → "))") + (service.rateLimit.map { ", local rate limit \($0) per pod" } ?? ""))
             let policy = plan.propagationPolicy(for: service)
             let mode = policy?.replicaScheduling.mode ?? ReplicaScheduling().mode
             let candidates = ReplicaDivision.candidates(for: policy, in: plan.topology)

@@ -8,7 +8,7 @@ import Testing
 
     func cluster(hosts: Int) -> EnvoyCluster {
         var c = EnvoyCluster(clientZone: 0, service: 0)
-        c.setHosts((0..<hosts).map { (pod: $0, priority: 0, cluster: 0) }, overprovisioning: 1.4, panicThreshold: 0)
+        c.setHosts((0..<hosts).map { (pod: $0, priority: 0, cluster: 0, zone: 0) }, overprovisioning: 1.4, panicThreshold: 0)
         return c
     }
 

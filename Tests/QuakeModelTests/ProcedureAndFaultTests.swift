@@ -1,4 +1,5 @@
 import QuakeCore
+import QuakeTestSupport
 import Testing
 
 /// The canary-upgrade procedure, pod kills, partitions and injected HTTP faults in the model.
@@ -148,5 +149,65 @@ import Testing
         let three = Double(ModelFixtures.traffic(timeline, service: "svc", from: 0, to: 300, destination: "cluster3").successes)
         #expect(abs(one / total - 0.9) < 0.02 && abs(three / total - 0.1) < 0.02, "\(one / total) / \(three / total)")
         #expect(ModelFixtures.traffic(timeline, service: "svc", from: 0, to: 300, destination: "cluster2").requests == 0, "cluster2 is in no subset of the route")
+    }
+}
+
+/// Envoy's local rate limit on the service's sidecars.
+@Suite struct RateLimitTests {
+    @Test func overTheBucketRequestsGet429WithRL() throws {
+        let plan = """
+            apiVersion: quake/v1
+            kind: Experiment
+            metadata: {name: rate-limit}
+            topology:
+              regions:
+                region1:
+                  cluster1: {zones: {a: 2}}
+            services:
+              svc: {replicas: 2, serviceTime: 1ms, rateLimit: {maxTokens: 10, tokensPerFill: 10, fillInterval: 1s}}
+            traffic:
+              - {from: region1/cluster1/a, to: svc, rate: 100/s}
+            schedule: {duration: 1m}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        let t = ModelFixtures.traffic(timeline, service: "svc", from: 10, to: 60)
+        #expect(abs(Double(t.successes) / 50 - 20) < 1, "two pods × 10 tokens per second pass: \(Double(t.successes) / 50)/s")
+        let limited = timeline.traffic.reduce(0) { sum, s in sum + (10..<60).reduce(0) { $0 + s.count(of: .rateLimited, window: $1) } }
+        #expect(limited == t.requests - t.successes, "every refused request is a 429 with RL")
+        let class4 = timeline.traffic.reduce(0) { sum, s in sum + (10..<60).reduce(0) { $0 + s.count(ofClass: 4, window: $1) } }
+        #expect(class4 == limited)
+    }
+}
+
+/// Istio's `distribute`: locality-weighted balancing (the istio.io locality-distribute task's weights).
+@Suite struct DistributeTests {
+    @Test func trafficFollowsTheDistributeWeights() throws {
+        let plan = """
+            apiVersion: quake/v1
+            kind: Experiment
+            metadata: {name: distribute}
+            topology:
+              regions:
+                region1:
+                  cluster1: {zones: {zone1: 2, zone2: 2}}
+                region3:
+                  cluster3: {zones: {zone4: 2}}
+            services:
+              helloworld: {replicas: 6, serviceTime: 1ms, namespace: sample}
+            trafficPolicy:
+              - file: \(RealManifests.path("istio-docs-locality-distribute.yaml"))
+            traffic:
+              - {from: region1/cluster1/zone1, to: helloworld, rate: 200/s}
+            schedule: {duration: 2m}
+            """
+        let timeline = try ModelFixtures.run(plan).timeline
+        var byZone: [String: Int] = [:]
+        for series in timeline.traffic where series.key.service == "helloworld" {
+            for w in 0..<timeline.windowCount { byZone[series.key.destinationCluster ?? "-", default: 0] += Int(series.successes[w]) }
+        }
+        let total = Double(byZone.values.reduce(0, +))
+        let region3 = Double(byZone["cluster3"] ?? 0) / total
+        #expect(abs(region3 - 0.1) < 0.02, "region3/zone4 takes 10 %: \(region3)")
+        #expect(abs(Double(byZone["cluster1"] ?? 0) / total - 0.9) < 0.02, "region1's zones take 70 % + 20 %")
     }
 }

@@ -22,12 +22,14 @@ public struct ServiceSpec: Sendable {
     public var labels: [String: String]
     /// Time from a pod's creation until it passes readiness and takes traffic.
     public var startupTime: TimeSpan
+    /// Envoy's local rate limit on each pod's inbound sidecar (one token bucket per pod); nil for none.
+    public var rateLimit: LocalRateLimit?
 
     /// A service from its parts.
     public init(
         name: String, namespace: String = "default", workloadKind: WorkloadKind = .deployment, replicas: Int,
         serviceTime: ServiceTime, errorRate: Percentage = Percentage(0), calls: [String] = [], port: Int = 8080,
-        labels: [String: String]? = nil, startupTime: TimeSpan = .seconds(30)
+        labels: [String: String]? = nil, startupTime: TimeSpan = .seconds(30), rateLimit: LocalRateLimit? = nil
     ) {
         self.name = name
         self.namespace = namespace
@@ -39,7 +41,27 @@ public struct ServiceSpec: Sendable {
         self.port = port
         self.labels = labels ?? ["app": name]
         self.startupTime = startupTime
+        self.rateLimit = rateLimit
     }
+}
+
+/// Envoy's local rate limit token bucket (SEMANTICS.md §4.5): over-limit requests get 429 `RL`.
+public struct LocalRateLimit: Sendable, Equatable, CustomStringConvertible {
+    /// The bucket's size (and its content at start).
+    public var maxTokens: Int
+    /// Tokens added every fill interval.
+    public var tokensPerFill: Int
+    /// How often tokens are added (at least 50 ms).
+    public var fillInterval: TimeSpan
+
+    /// A bucket from its parts.
+    public init(maxTokens: Int, tokensPerFill: Int, fillInterval: TimeSpan) {
+        self.maxTokens = maxTokens
+        self.tokensPerFill = tokensPerFill
+        self.fillInterval = fillInterval
+    }
+
+    public var description: String { "\(maxTokens) tokens, \(tokensPerFill) per \(fillInterval)" }
 }
 
 /// The Kubernetes workload kind behind a service.

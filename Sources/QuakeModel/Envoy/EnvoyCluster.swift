@@ -11,6 +11,7 @@ struct EnvoyCluster {
         let pod: Int
         let priority: Int
         let cluster: Int
+        let zone: Int
         var outlier = OutlierHost()
         /// Requests in flight to this host (for LEAST_REQUEST).
         var active = 0
@@ -24,6 +25,8 @@ struct EnvoyCluster {
         var cumulativeLoad: [Double] = []
         var panic: [Bool] = []
         var roundRobin: [Int] = []
+        /// With locality weights: per priority, each zone's hosts (healthy ones) and its effective weight.
+        var localities: [[(all: [Int], healthy: [Int], weight: Double)]] = []
     }
 
     let clientZone: Int
@@ -32,6 +35,8 @@ struct EnvoyCluster {
     private var all = View()
     /// Views of hosts in a set of clusters (bit c for cluster c), built when first asked for.
     private var views: [(clusters: UInt64, view: View)] = []
+    /// Istio `distribute` weights by endpoint zone for this client (nil: no locality weighting).
+    private var zoneWeights: [Double]?
     private var overprovisioning = 1.4
     private var panicThreshold = 0.0
     private(set) var ejectedCount = 0
@@ -47,18 +52,19 @@ struct EnvoyCluster {
     }
 
     /// Replaces the host set, keeping the outlier state and load of hosts that stay.
-    mutating func setHosts(_ entries: [(pod: Int, priority: Int, cluster: Int)], overprovisioning: Double, panicThreshold: Double) {
+    mutating func setHosts(_ entries: [(pod: Int, priority: Int, cluster: Int, zone: Int)], zoneWeights: [Double]? = nil, overprovisioning: Double, panicThreshold: Double) {
         generation &+= 1
         var previous: [Int: Host] = [:]
         for h in hosts { previous[h.pod] = h }
         hosts = entries.map { entry in
-            var host = Host(pod: entry.pod, priority: entry.priority, cluster: entry.cluster)
+            var host = Host(pod: entry.pod, priority: entry.priority, cluster: entry.cluster, zone: entry.zone)
             if let old = previous[entry.pod] {
                 host.outlier = old.outlier
                 host.active = old.active
             }
             return host
         }
+        self.zoneWeights = zoneWeights
         self.overprovisioning = overprovisioning
         self.panicThreshold = panicThreshold
         refreshHealth()
@@ -88,6 +94,18 @@ struct EnvoyCluster {
             view.cumulativeLoad = view.byPriority.map { _ in 100 }
             view.panic = view.byPriority.map { _ in true }
         }
+        if let zoneWeights {
+            // Envoy's locality-weighted balancing: weight × min(100, 1.4·100·healthy/total) per locality.
+            view.localities = view.byPriority.map { members in
+                let zones = Array(Set(members.map { hosts[$0].zone })).sorted()
+                return zones.compactMap { zone in
+                    let inZone = members.filter { hosts[$0].zone == zone }
+                    let healthy = inZone.filter { !hosts[$0].outlier.ejected }
+                    let weight = zoneWeights[zone] * min(100, overprovisioning * 100 * Double(healthy.count) / Double(inZone.count))
+                    return weight > 0 ? (inZone, healthy, weight) : nil
+                }
+            }
+        }
         return view
     }
 
@@ -114,7 +132,22 @@ struct EnvoyCluster {
             let roll = rng.unit() * last
             var priority = 0
             while priority < view.cumulativeLoad.count - 1 && roll >= view.cumulativeLoad[priority] { priority += 1 }
-            let pool = view.panic[priority] ? view.byPriority[priority] : view.healthyByPriority[priority]
+            var pool = view.panic[priority] ? view.byPriority[priority] : view.healthyByPriority[priority]
+            if !view.localities.isEmpty {
+                let localities = view.localities[priority]
+                let total = localities.reduce(0) { $0 + $1.weight }
+                guard total > 0 else { return choice }
+                var pickWeight = rng.unit() * total
+                var chosen = localities[localities.count - 1]
+                for locality in localities {
+                    if pickWeight < locality.weight {
+                        chosen = locality
+                        break
+                    }
+                    pickWeight -= locality.weight
+                }
+                pool = view.panic[priority] ? chosen.all : chosen.healthy
+            }
             guard !pool.isEmpty else { return choice }
             let picked: Int
             switch lb {

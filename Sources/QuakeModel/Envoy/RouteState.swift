@@ -7,6 +7,7 @@ struct RetryConditions {
     var connectFailure = false
     var reset = false
     var retriable4xx = false
+    var rateLimited = false
     var statusCodes: [Int] = []
 
     init(_ retryOn: [String]) {
@@ -17,6 +18,7 @@ struct RetryConditions {
             case "connect-failure": connectFailure = true
             case "reset": reset = true
             case "retriable-4xx": retriable4xx = true
+            case "envoy-ratelimited": rateLimited = true
             default: if let code = Int(item) { statusCodes.append(code) }
             }
         }

@@ -9,9 +9,32 @@ extension Simulation {
         for z in zones.indices {
             let raw = endpoints.map { rawPriority[s][z][pods[$0].zone] }
             let levels = Array(Set(raw)).sorted()
-            let hosts = zip(endpoints, raw).map { (pod: $0, priority: levels.firstIndex(of: $1) ?? 0, cluster: pods[$0].cluster) }
-            envoys[envoyIndex(zone: z, service: s)].setHosts(hosts, overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
+            let hosts = zip(endpoints, raw).map { (pod: $0, priority: levels.firstIndex(of: $1) ?? 0, cluster: pods[$0].cluster, zone: pods[$0].zone) }
+            envoys[envoyIndex(zone: z, service: s)].setHosts(hosts, zoneWeights: localityWeights[s][z], overprovisioning: timings.overprovisioningFactor, panicThreshold: panicThresholds[s])
         }
+    }
+
+    /// Istio's `distribute` for a client zone: each endpoint zone's weight (a `to` pattern's weight
+    /// split evenly over the zones it matches; zones no pattern matches get none), or nil when no
+    /// rule's `from` matches the client. Localities are `region/zone/subzone`, with an empty subzone.
+    static func distributeWeights(client: Locality, zones: [Locality], setting: LocalityLbSetting?) -> [Double]? {
+        guard let setting, setting.enabled else { return nil }
+        func matches(_ pattern: String, _ l: Locality) -> Bool {
+            let parts = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let values = [l.region, l.zone, ""]
+            for (i, part) in parts.enumerated() {
+                if part == "*" { return true }
+                guard i < values.count, part == values[i] else { return false }
+            }
+            return true
+        }
+        guard let rule = setting.distribute.first(where: { matches($0.from, client) }) else { return nil }
+        var weights = [Double](repeating: 0, count: zones.count)
+        for target in rule.to {
+            let matching = zones.indices.filter { z in matches(target.pattern, zones[z]) && weights[z] == 0 }
+            for z in matching { weights[z] = Double(target.weight) / Double(matching.count) }
+        }
+        return weights
     }
 
     /// An upstream attempt finished: the host's request count drops and outlier detection counts it.

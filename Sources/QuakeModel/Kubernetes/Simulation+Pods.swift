@@ -50,7 +50,10 @@ extension Simulation {
         }
         let p = pods.count
         let name = "\(services[s].name)-\(clusters[c].name)-\(p)"
-        pods.append(PodState(name: name, service: s, cluster: c, node: n, zone: nodes[n].zone))
+        var pod = PodState(name: name, service: s, cluster: c, node: n, zone: nodes[n].zone)
+        pod.tokens = services[s].rateLimit?.maxTokens ?? 0
+        pod.lastFill = now
+        pods.append(pod)
         nodes[n].pods += 1
         return p
     }

@@ -13,7 +13,7 @@ struct CallResult {
 
 /// How one upstream attempt went.
 private struct Attempt {
-    enum Kind { case answered, connectFailure, perTryTimeout, routeTimeout }
+    enum Kind { case answered, connectFailure, perTryTimeout, routeTimeout, rateLimited }
     var kind: Kind
     var status: Int
     var duration: Int64
@@ -96,6 +96,7 @@ extension Simulation {
             case .answered: break
             case .connectFailure: attemptFlags.insert(.upstreamConnectionFailure)
             case .perTryTimeout, .routeTimeout: attemptFlags.insert(.upstreamRequestTimeout)
+            case .rateLimited: attemptFlags.insert(.rateLimited)
             }
             last = CallResult(status: attempt.status, flags: attemptFlags, duration: elapsed, pod: pod)
             if attempt.kind == .routeTimeout { return last }
@@ -105,6 +106,7 @@ extension Simulation {
             case .connectFailure: retriable = routes[s].conditions.retriesConnectFailure
             case .perTryTimeout: retriable = routes[s].conditions.retriesPerTryTimeout
             case .routeTimeout: retriable = false
+            case .rateLimited: retriable = routes[s].conditions.rateLimited || routes[s].conditions.statusCodes.contains(429)
             }
             guard retriable else { return last }
             guard retry < attempts else { return attempts > 0 ? withRetriesExhausted(last) : last }
@@ -160,6 +162,9 @@ extension Simulation {
         if health == .crashed || pods[p].phase != .running || pods[p].restartingUntil > t {
             return Attempt(kind: .connectFailure, status: 503, duration: rtt)
         }
+        if let limit = services[s].rateLimit, !takeToken(pod: p, at: t + rtt / 2, limit: limit) {
+            return Attempt(kind: .rateLimited, status: 429, duration: rtt)
+        }
         var duration = rtt + serviceTime(s)
         var status = rng.chance(errorFractions[s]) ? 500 : 200
         if status == 200 {
@@ -174,6 +179,19 @@ extension Simulation {
         }
         if let limit, duration > limit { return timeout(limit: limit, perTry: perTry, remaining: remaining) }
         return Attempt(kind: .answered, status: status, duration: duration)
+    }
+
+    /// Envoy's local rate limit on the pod's sidecar: refill the bucket for the intervals passed, take a token.
+    private mutating func takeToken(pod p: Int, at t: Int64, limit: LocalRateLimit) -> Bool {
+        let interval = limit.fillInterval.microseconds
+        let fills = (t - pods[p].lastFill) / interval
+        if fills > 0 {
+            pods[p].tokens = Int(min(Int64(limit.maxTokens), Int64(pods[p].tokens) + fills * Int64(limit.tokensPerFill)))
+            pods[p].lastFill += fills * interval
+        }
+        guard pods[p].tokens > 0 else { return false }
+        pods[p].tokens -= 1
+        return true
     }
 
     private func timeout(limit: Int64, perTry: Int64?, remaining: Int64?) -> Attempt {

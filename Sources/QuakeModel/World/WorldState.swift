@@ -49,6 +49,9 @@ struct PodState {
     var inEndpoints = false
     /// Until when the pod is restarting after its node came back (connections refused meanwhile).
     var restartingUntil: Int64 = 0
+    /// The pod sidecar's local rate limit bucket: tokens left and when it was last filled.
+    var tokens = 0
+    var lastFill: Int64 = 0
 }
 
 /// Karmada's `Ready` condition of a member cluster.

@@ -2,7 +2,7 @@ import QuakeCore
 import Yams
 
 extension PlanDecoder {
-    static let serviceKeys = ["replicas", "serviceTime", "errorRate", "calls", "port", "namespace", "kind", "labels", "startupTime"]
+    static let serviceKeys = ["replicas", "serviceTime", "errorRate", "calls", "port", "namespace", "kind", "labels", "startupTime", "rateLimit"]
 
     func decodeServices(_ node: Node) -> [ServiceSpec] {
         var result: [ServiceSpec] = []
@@ -26,7 +26,8 @@ extension PlanDecoder {
                 calls: calls,
                 port: m["port"].flatMap { reader.int($0, m.path("port"), in: 1...65535) } ?? 8080,
                 labels: m["labels"].flatMap { reader.labels($0, m.path("labels")) },
-                startupTime: m["startupTime"].flatMap { reader.duration($0, m.path("startupTime")) } ?? .seconds(30)
+                startupTime: m["startupTime"].flatMap { reader.duration($0, m.path("startupTime")) } ?? .seconds(30),
+                rateLimit: m["rateLimit"].flatMap { decodeRateLimit($0, m.path("rateLimit")) }
             ))
         }
         if result.isEmpty, case let .mapping(map) = node, map.isEmpty {
@@ -45,6 +46,19 @@ extension PlanDecoder {
             reader.error(node, path, "calls form a cycle: \(cycle.joined(separator: " → ")); a request would never end")
         }
         return result
+    }
+
+    /// `{maxTokens, tokensPerFill, fillInterval}`, Envoy's local rate limit token bucket.
+    private func decodeRateLimit(_ node: Node, _ path: String) -> LocalRateLimit? {
+        guard let m = reader.mapping(node, path, keys: ["maxTokens", "tokensPerFill", "fillInterval"], required: ["maxTokens"], what: "a token bucket") else { return nil }
+        guard let maxTokens = m["maxTokens"].flatMap({ reader.int($0, m.path("maxTokens"), in: 1...100_000_000) }) else { return nil }
+        let perFill = m["tokensPerFill"].flatMap { reader.int($0, m.path("tokensPerFill"), in: 1...100_000_000) } ?? maxTokens
+        let interval = m["fillInterval"].flatMap { reader.duration($0, m.path("fillInterval")) } ?? .seconds(1)
+        if interval < .milliseconds(50), let n = m["fillInterval"] {
+            reader.error(n, m.path("fillInterval"), "Envoy requires a fill interval of at least 50ms")
+            return nil
+        }
+        return LocalRateLimit(maxTokens: maxTokens, tokensPerFill: perFill, fillInterval: interval)
     }
 
     /// `{p50, p99}` for log-normal, or a single duration for a fixed time.
