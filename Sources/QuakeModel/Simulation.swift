@@ -46,7 +46,7 @@ struct Simulation {
     var nextBindingEviction: Int64 = 0
 
     var events = EventQueue<ModelEvent>()
-    var completions = CompletionQueue()
+    var completions = EventQueue<Completion>()
     var timeline: Timeline
     var recorder: TrafficRecorder
     let windowLength: Int64
@@ -198,7 +198,7 @@ struct Simulation {
             guard t < end else { break }
             now = t
             if nextCompletion == t, let c = completions.pop() {
-                complete(c)
+                complete(c.payload)
             } else if nextEvent == t, let e = events.pop() {
                 handle(e.payload)
             } else if nextLoad >= 0 {

@@ -87,6 +87,7 @@ enum MalformedFixtures {
         MalformedCase("duration-no-unit", 94, 11, "a duration needs a unit", key: "schedule.faults[0].at"),
         MalformedCase("duration-negative", 97, 12, "a duration cannot be negative", key: "schedule.faults[0].for"),
         MalformedCase("duration-schedule-no-unit", 92, 13, "a duration needs a unit", key: "schedule.duration"),
+        MalformedCase("duration-too-long", 92, 13, "an experiment lasts at most 7 days", key: "schedule.duration"),
         MalformedCase("duration-window-list", 80, 13, "expected a duration", key: "slos[0].window"),
         // Rates, percentages, ranges
         MalformedCase("rate-no-unit", 73, 11, "expected a rate like 500/s", key: "traffic[0].rate"),

@@ -45,38 +45,12 @@ public struct Timeline: Sendable, Equatable {
         latencyIndex[series.key] = latency.count - 1
     }
 
-    /// The index of a traffic series, created on first use.
-    public mutating func trafficSeries(_ key: TrafficKey) -> Int {
-        if let i = trafficIndex[key] { return i }
-        traffic.append(TrafficSeries(key: key, windowCount: windowCount))
-        trafficIndex[key] = traffic.count - 1
-        return traffic.count - 1
-    }
-
-    /// The index of a latency series, created on first use.
-    public mutating func latencySeries(_ key: LatencyKey) -> Int {
-        if let i = latencyIndex[key] { return i }
-        latency.append(LatencySeries(key: key, windowCount: windowCount))
-        latencyIndex[key] = latency.count - 1
-        return latency.count - 1
-    }
-
     /// The index of a replica series, created on first use.
     public mutating func replicaSeries(_ key: ReplicaKey) -> Int {
         if let i = replicaIndex[key] { return i }
         replicas.append(ReplicaSeries(key: key, windowCount: windowCount))
         replicaIndex[key] = replicas.count - 1
         return replicas.count - 1
-    }
-
-    /// Counts one finished request.
-    public mutating func record(series: Int, window: Int, status: Int, flags: ResponseFlags) {
-        traffic[series].record(window: window, status: status, flags: flags)
-    }
-
-    /// Records one latency.
-    public mutating func record(latencySeries: Int, window: Int, latency: TimeSpan) {
-        self.latency[latencySeries].histograms[window].record(latency)
     }
 
     /// Sets the ready replicas of a series for a window.
@@ -146,14 +120,6 @@ public struct TrafficSeries: Sendable, Equatable {
     /// Flag counts per window: index `w * ResponseFlags.count + i`, i as in `ResponseFlags.named`.
     public private(set) var flags: [UInt32]
 
-    init(key: TrafficKey, windowCount: Int) {
-        self.key = key
-        requests = [UInt32](repeating: 0, count: windowCount)
-        successes = requests
-        statusClasses = [UInt32](repeating: 0, count: windowCount * 6)
-        flags = [UInt32](repeating: 0, count: windowCount * ResponseFlags.count)
-    }
-
     /// A series from counts laid out as the properties document.
     public init(key: TrafficKey, requests: [UInt32], successes: [UInt32], statusClasses: [UInt32], flags: [UInt32]) {
         precondition(successes.count == requests.count && statusClasses.count == requests.count * 6 && flags.count == requests.count * ResponseFlags.count)
@@ -167,20 +133,6 @@ public struct TrafficSeries: Sendable, Equatable {
     /// Whether a status counts as a success.
     @inline(__always)
     public static func isSuccess(_ status: Int) -> Bool { status > 0 && status < 500 && status != 429 }
-
-    mutating func record(window w: Int, status: Int, flags f: ResponseFlags) {
-        requests[w] &+= 1
-        if Self.isSuccess(status) { successes[w] &+= 1 }
-        statusClasses[w * 6 + min(5, max(0, status / 100))] &+= 1
-        guard !f.isEmpty else { return }
-        var bits = f.rawValue
-        let base = w * ResponseFlags.count
-        while bits != 0 {
-            let bit = ResponseFlags(rawValue: bits & (~bits &+ 1))
-            if let i = ResponseFlags.index(of: bit) { flags[base + i] &+= 1 }
-            bits &= bits &- 1
-        }
-    }
 
     /// Requests of window `w` with response flag `flag` set.
     public func count(of flag: ResponseFlags, window w: Int) -> Int {
@@ -198,11 +150,6 @@ public struct LatencySeries: Sendable, Equatable {
     public let key: LatencyKey
     /// One histogram per window.
     public internal(set) var histograms: [LatencyHistogram]
-
-    init(key: LatencyKey, windowCount: Int) {
-        self.key = key
-        histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: windowCount)
-    }
 
     /// A series from one histogram per window.
     public init(key: LatencyKey, histograms: [LatencyHistogram]) {

@@ -9,6 +9,8 @@ extension PlanDecoder {
         let parsed = m["duration"].flatMap { reader.duration($0, m.path("duration")) }
         if let parsed, parsed <= .zero, let n = m["duration"] {
             reader.error(n, m.path("duration"), "the experiment must last longer than 0s")
+        } else if let parsed, parsed > .hours(24 * 7), let n = m["duration"] {
+            reader.error(n, m.path("duration"), "an experiment lasts at most 7 days (168h); split a longer soak into several plans")
         }
         let duration = parsed ?? .zero
         var faults: [FaultSpec] = []
