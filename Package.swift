@@ -15,12 +15,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .target(
             name: "QuakeCore",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict
         ),
         .target(

@@ -13,9 +13,10 @@ public enum ModelRun {
     /// Simulates `plan` with `seed` (the plan's seed if nil), writing access-log lines to `accessLog` if given.
     ///
     /// Cost: linear in the number of requests, with memory bounded by the number of windows, series and pods.
-    public static func simulate(_ plan: Plan, seed: UInt64? = nil, accessLog: AccessLogSink? = nil) -> Result {
+    /// `progress` is called with the simulated time about every 1 % of the run.
+    public static func simulate(_ plan: Plan, seed: UInt64? = nil, accessLog: AccessLogSink? = nil, progress: ((TimeSpan) -> Void)? = nil) -> Result {
         var simulation = Simulation(plan: plan, seed: seed ?? plan.seed, accessLog: accessLog)
-        simulation.run()
+        simulation.run(progress: progress)
         return Result(timeline: simulation.timeline, simulatedRequests: simulation.requestCount)
     }
 }

@@ -176,8 +176,10 @@ struct Simulation {
 
     // MARK: Running
 
-    /// Runs the plan to its end.
-    mutating func run() {
+    /// Runs the plan to its end, calling `progress` with the simulated time every 1 % of it.
+    mutating func run(progress: ((TimeSpan) -> Void)? = nil) {
+        let progressStep = max(1, end / 100)
+        var nextProgress = progress == nil ? Int64.max : progressStep
         var loads = plan.traffic.compactMap { spec -> LoadCursor? in
             guard let zone = zoneIndex(of: spec.from), let service = serviceIndex(spec.to) else { return nil }
             return LoadCursor(spec: spec, zone: zone, service: service, next: 0)
@@ -197,6 +199,10 @@ struct Simulation {
             let t = min(nextArrival, nextEvent, nextCompletion)
             guard t < end else { break }
             now = t
+            if t >= nextProgress {
+                progress?(TimeSpan(microseconds: t))
+                nextProgress = t + progressStep
+            }
             if nextCompletion == t, let c = completions.pop() {
                 complete(c.payload)
             } else if nextEvent == t, let e = events.pop() {

@@ -50,6 +50,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
+        let unwritten = [("--json", json), ("--junit", junit)].compactMap { $0.1 == nil ? nil : $0.0 }
+        if !unwritten.isEmpty {
+            PlanLoading.printError("\(unwritten.joined(separator: " and ")): the run record and JUnit XML come with SLO scoring, which is not part of this build yet; nothing is written there.")
+        }
         var worst = ExitStatus.passed
         for plan in loaded.map(\.plan) {
             let kind = target ?? plan.target.kind
@@ -68,7 +72,9 @@ struct RunCommand: ParsableCommand {
                 throw ExitStatus.targetError.exitCode
             }
             let started = ContinuousClock.now
-            let result = ModelRun.simulate(plan, seed: runSeed, accessLog: log)
+            let progress = ProgressLine(enabled: !quiet, total: plan.schedule.duration, started: started)
+            let result = ModelRun.simulate(plan, seed: runSeed, accessLog: log, progress: progress.update)
+            progress.finish()
             let elapsed = ContinuousClock.now - started
             if let log, let logPath {
                 do { try log.close() } catch {
