@@ -46,10 +46,15 @@ let package = Package(
             dependencies: ["CCurl"],
             swiftSettings: strict
         ),
+        .target(
+            name: "QuakeObserve",
+            dependencies: ["QuakeCore", "QuakeHTTP"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "quake",
             dependencies: [
-                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP",
+                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -74,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "QuakeModelTests",
             dependencies: ["QuakeModel", "QuakePlan", "QuakeCore", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeObserveTests",
+            dependencies: ["QuakeObserve", "QuakeCore", "QuakeHTTP", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

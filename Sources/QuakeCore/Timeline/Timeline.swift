@@ -66,13 +66,13 @@ public struct Timeline: Sendable, Equatable {
 public struct TrafficKey: Hashable, Sendable {
     /// The called service.
     public var service: String
-    /// The caller's locality (a load's `from`, or the calling pod's).
-    public var client: Locality
-    /// The cluster of the host that answered; nil when no host answered (aborts, no healthy upstream).
+    /// The caller's locality (a load's `from`, or the calling pod's); nil when the source does not say (an access log).
+    public var client: Locality?
+    /// The cluster of the host that answered; nil when no host answered (aborts, no healthy upstream) or the source does not say.
     public var destinationCluster: String?
 
     /// A key from its parts.
-    public init(service: String, client: Locality, destinationCluster: String?) {
+    public init(service: String, client: Locality?, destinationCluster: String?) {
         self.service = service
         self.client = client
         self.destinationCluster = destinationCluster
@@ -83,11 +83,11 @@ public struct TrafficKey: Hashable, Sendable {
 public struct LatencyKey: Hashable, Sendable {
     /// The called service.
     public var service: String
-    /// The caller's locality.
-    public var client: Locality
+    /// The caller's locality; nil when the source does not say.
+    public var client: Locality?
 
     /// A key from its parts.
-    public init(service: String, client: Locality) {
+    public init(service: String, client: Locality?) {
         self.service = service
         self.client = client
     }
