@@ -79,6 +79,15 @@ public enum RunSummary {
         return out.text
     }
 
+    /// The SLO verdicts, one line each, for the terminal.
+    public static func verdicts(_ card: Scorecard) -> String {
+        var out = TextBlock()
+        out.section("SLOs: \(card.verdict.rawValue.uppercased())" + (card.score.map { String(format: ", resilience score %.1f/100", $0) } ?? ""))
+        for r in card.slos { out.line("  \(pad(r.verdict.rawValue, 13))\(r.slo.name): \(r.reason)") }
+        if let abort = card.abort { out.line("  aborted at \(abort.at) by \(abort.condition)") }
+        return out.text
+    }
+
     static func grouped(_ n: Int) -> String {
         let digits = String(n)
         var out = ""

@@ -25,10 +25,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for the reports (default: reports/<plan>-<UTC time>/).")
     var out: String?
 
-    @Option(help: "Write JUnit XML here.")
+    @Option(help: "Also write the JUnit XML of every plan here.")
     var junit: String?
 
-    @Option(help: "Write the JSON run record here.")
+    @Option(help: "Also write the JSON run record here (an array when several plans run).")
     var json: String?
 
     @Option(help: "Model: write one Envoy access-log line per simulated request to this file.")
@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Model: the access-log format, envoy (Envoy's default text) or json.")
     var accessLogFormat: AccessLogFormat = .envoy
 
-    @Flag(help: "Print only the verdict.")
+    @Flag(help: "Print only the verdicts.")
     var quiet = false
 
     @Flag(help: "Print every event as it happens.")
@@ -50,55 +50,94 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
-        let unwritten = [("--json", json), ("--junit", junit)].compactMap { $0.1 == nil ? nil : $0.0 }
-        if !unwritten.isEmpty {
-            PlanLoading.printError("\(unwritten.joined(separator: " and ")): the run record and JUnit XML come with SLO scoring, which is not part of this build yet; nothing is written there.")
-        }
+        var records: [RunRecord] = []
         var worst = ExitStatus.passed
         for plan in loaded.map(\.plan) {
             let kind = target ?? plan.target.kind
             guard kind == .model else {
                 PlanLoading.printError("\(plan.metadata.name): the \(kind.rawValue) target is not part of this build yet, so nothing was run.")
-                worst = .targetError
+                worst = Self.worse(worst, .targetError)
                 continue
             }
-            let runSeed = seed ?? plan.seed
-            let logPath = accessLog ?? (plan.target.modelAccessLog ? Self.defaultFolder(for: plan.metadata.name, out: out) + "/access.log" : nil)
-            let log: FileAccessLog?
+            let folder = Self.folder(for: plan.metadata.name, out: out, plans: loaded.count)
+            let record = try runOnModel(plan, folder: folder)
+            records.append(record)
             do {
-                log = try logPath.map { try FileAccessLog(path: $0, format: accessLogFormat) }
+                try ReportFiles.write(record, to: folder)
             } catch {
-                PlanLoading.printError("cannot write the access log \(logPath ?? ""): \(error.localizedDescription)")
+                PlanLoading.printError("cannot write the reports to \(folder): \(error.localizedDescription)")
                 throw ExitStatus.targetError.exitCode
             }
-            let started = ContinuousClock.now
-            let progress = ProgressLine(enabled: !quiet, total: plan.schedule.duration, started: started)
-            let result = ModelRun.simulate(plan, seed: runSeed, accessLog: log, progress: progress.update)
-            progress.finish()
-            let elapsed = ContinuousClock.now - started
-            if let log, let logPath {
-                do { try log.close() } catch {
-                    PlanLoading.printError("cannot finish the access log \(logPath): \(error.localizedDescription)")
-                    throw ExitStatus.targetError.exitCode
-                }
-                if !quiet { print("access log: \(log.lines) lines in \(logPath)") }
-            }
-            if !quiet {
-                print(RunSummary.render(plan: plan, timeline: result.timeline, simulatedRequests: result.simulatedRequests, target: "model", seed: runSeed), terminator: "")
-            }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let perSecond = seconds > 0 ? Double(result.simulatedRequests) / seconds : 0
-            print(String(format: "%@: %d requests simulated in %.3f s (%.2f million per second); SLOs not judged: scoring is not part of this build yet (exit 3, inconclusive)", plan.metadata.name, result.simulatedRequests, seconds, perSecond / 1e6))
-            if worst == .passed { worst = .inconclusive }
+            print("\(record.plan): \(record.verdict.uppercased())" + (record.score.map { String(format: ", resilience score %.1f/100", $0) } ?? "") + " — \(folder)/report.md")
+            worst = Self.worse(worst, Self.status(of: record.verdict))
+        }
+        do {
+            if let junit { try ReportFiles.write(JUnitReport.render(records), to: junit) }
+            if let json { try ReportFiles.write(records.count == 1 ? ReportFiles.json(records[0]) : ReportFiles.json(records), to: json) }
+        } catch {
+            PlanLoading.printError("cannot write \(junit ?? json ?? ""): \(error.localizedDescription)")
+            throw ExitStatus.targetError.exitCode
         }
         if worst != .passed { throw worst.exitCode }
+    }
+
+    /// Simulates, judges and records one plan; prints the summary unless quiet.
+    private func runOnModel(_ plan: Plan, folder: String) throws -> RunRecord {
+        let runSeed = seed ?? plan.seed
+        let logPath = accessLog ?? (plan.target.modelAccessLog ? folder + "/access.log" : nil)
+        let log: FileAccessLog?
+        do {
+            log = try logPath.map { try FileAccessLog(path: $0, format: accessLogFormat) }
+        } catch {
+            PlanLoading.printError("cannot write the access log \(logPath ?? ""): \(error.localizedDescription)")
+            throw ExitStatus.targetError.exitCode
+        }
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        let started = ContinuousClock.now
+        let progress = ProgressLine(enabled: !quiet, total: plan.schedule.duration, started: started)
+        let result = ModelRun.simulate(plan, seed: runSeed, accessLog: log, progress: progress.update)
+        progress.finish()
+        let scorecard = Scorer.score(plan: plan, timeline: result.timeline)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if let log, let logPath {
+            do { try log.close() } catch {
+                PlanLoading.printError("cannot finish the access log \(logPath): \(error.localizedDescription)")
+                throw ExitStatus.targetError.exitCode
+            }
+            if !quiet { print("access log: \(log.lines) lines in \(logPath)") }
+        }
+        if !quiet {
+            print(RunSummary.render(plan: plan, timeline: result.timeline, simulatedRequests: result.simulatedRequests, target: "model", seed: runSeed), terminator: "")
+            print(RunSummary.verdicts(scorecard))
+        }
+        let perSecond = seconds > 0 ? Double(result.simulatedRequests) / seconds : 0
+        print(String(format: "%@: %d requests simulated and judged in %.3f s (%.2f million per second)", plan.metadata.name, result.simulatedRequests, seconds, perSecond / 1e6))
+        return RunRecord(plan: plan, timeline: result.timeline, scorecard: scorecard, target: .model, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
+    }
+
+    /// The exit status of a verdict.
+    static func status(of verdict: String) -> ExitStatus {
+        switch verdict {
+        case "pass": return .passed
+        case "fail": return .sloFailed
+        case "inconclusive": return .inconclusive
+        case "aborted": return .aborted
+        default: return .targetError
+        }
+    }
+
+    /// The worse of two statuses: errors and aborts outrank failures, failures outrank inconclusive.
+    static func worse(_ a: ExitStatus, _ b: ExitStatus) -> ExitStatus {
+        let rank: [ExitStatus: Int] = [.passed: 0, .inconclusive: 1, .sloFailed: 2, .aborted: 3, .targetError: 4, .invalid: 5]
+        return (rank[a] ?? 0) >= (rank[b] ?? 0) ? a : b
     }
 }
 
 extension RunCommand {
-    /// `--out`, or `reports/<plan>-<UTC time>/`.
-    static func defaultFolder(for plan: String, out: String?) -> String {
-        if let out { return out }
+    /// `--out` (with a folder per plan when several run), or `reports/<plan>-<UTC time>/`.
+    static func folder(for plan: String, out: String?, plans: Int) -> String {
+        if let out { return plans > 1 ? out + "/" + plan : out }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime]
         return "reports/\(plan)-\(formatter.string(from: Date()))Z"

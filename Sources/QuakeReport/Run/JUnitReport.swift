@@ -1,0 +1,69 @@
+import Foundation
+
+/// `junit.xml`: one test suite per plan, one test case per SLO (a failure's message is its reason;
+/// an inconclusive SLO is skipped with its reason; an aborted run adds an erroring `run` case),
+/// in the common JUnit layout CI systems read.
+public enum JUnitReport {
+    /// The XML for one or more runs.
+    public static func render(_ records: [RunRecord]) -> String {
+        let tests = records.reduce(0) { $0 + $1.slos.count + ($1.abort == nil ? 0 : 1) }
+        let failures = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "fail" }.count }
+        let skipped = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "inconclusive" }.count }
+        let errors = records.filter { $0.abort != nil || $0.verdict == "error" }.count
+        let time = records.reduce(0) { $0 + $1.wallSeconds }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"quake\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
+        for r in records {
+            let f = r.slos.filter { $0.verdict == "fail" }.count, s = r.slos.filter { $0.verdict == "inconclusive" }.count
+            let e = r.abort == nil ? 0 : 1
+            out += "  <testsuite name=\"\(escape(r.plan))\" tests=\"\(r.slos.count + e)\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(r.wallSeconds))\" timestamp=\"\(escape(timestamp(r.startedAt)))\">\n"
+            out += "    <properties>\n"
+            var properties = [("target", r.target), ("seed", String(r.seed)), ("verdict", r.verdict)]
+            if let score = r.score { properties.append(("score", String(format: "%.1f", score))) }
+            for (name, value) in properties { out += "      <property name=\"\(name)\" value=\"\(escape(value))\"/>\n" }
+            out += "    </properties>\n"
+            for slo in r.slos {
+                let open = "    <testcase classname=\"\(escape(r.plan))\" name=\"\(escape(slo.name))\" time=\"0\""
+                switch slo.verdict {
+                case "fail":
+                    out += open + ">\n      <failure message=\"\(escape(slo.reason))\" type=\"SLO\">\(escape("\(slo.sli) \(slo.objective): \(slo.reason)"))</failure>\n    </testcase>\n"
+                case "inconclusive":
+                    out += open + ">\n      <skipped message=\"\(escape("inconclusive: " + slo.reason))\"/>\n    </testcase>\n"
+                default:
+                    out += open + "/>\n"
+                }
+            }
+            if let abort = r.abort {
+                out += "    <testcase classname=\"\(escape(r.plan))\" name=\"run\" time=\"\(seconds(r.wallSeconds))\">\n"
+                out += "      <error message=\"\(escape("aborted at \(abort.at) s by \(abort.condition)"))\" type=\"StopCondition\"/>\n    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        return out + "</testsuites>\n"
+    }
+
+    /// XML-escapes text for attributes and content; drops characters XML 1.0 cannot hold.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value >= 0x20 && !(0xD800...0xDFFF).contains(scalar.value) && scalar.value != 0xFFFE && scalar.value != 0xFFFF {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
+
+    /// JUnit's timestamp has no zone designator.
+    static func timestamp(_ iso: String) -> String { iso.hasSuffix("Z") ? String(iso.dropLast()) : iso }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import QuakeReport
+
+/// Writes a run's reports to a folder: report.md, report.html, junit.xml and run.json.
+enum ReportFiles {
+    /// Writes the four files into `folder` (created if needed).
+    static func write(_ record: RunRecord, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try write(MarkdownReport.render(record), to: folder + "/report.md")
+        try write(HTMLReport.render(record), to: folder + "/report.html")
+        try write(JUnitReport.render([record]), to: folder + "/junit.xml")
+        try write(json(record), to: folder + "/run.json")
+    }
+
+    /// The record as `run.json` text: pretty, keys sorted, so records diff well.
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// Reads a run record, refusing schema versions this Quake does not know.
+    static func read(_ path: String) throws -> RunRecord {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        struct Version: Decodable { var schemaVersion: Int }
+        let version = try JSONDecoder().decode(Version.self, from: data).schemaVersion
+        guard version == 1 else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): run record schemaVersion \(version) is not one this Quake reads (1)"])
+        }
+        return try JSONDecoder().decode(RunRecord.self, from: data)
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url, options: .atomic)
+    }
+}
