@@ -30,15 +30,42 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func theModelRunsAndSaysTheSLOsWereNotJudged() throws {
-        let (dir, path) = try writePlan()
+    func theModelRunsJudgesAndWritesTheFourReports() throws {
+        let (dir, path) = try writePlan(Self.plan.replacingOccurrences(of: "seed: 9", with: """
+            slos:
+              - {name: availability, sli: successRatio(svc), objective: ">= 50%"}
+              - {name: strict, sli: "latency(svc, p99)", objective: "<= 1ms"}
+            seed: 9
+            """))
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try QuakeBinary.run(["run", path])
-        #expect(result.status == 3, "exit \(result.status); stderr: \(result.stderr)")
+        let out = dir.appendingPathComponent("out").path
+        let result = try QuakeBinary.run(["run", path, "--out", out, "--junit", dir.appendingPathComponent("all.xml").path])
+        #expect(result.status == 1, "an SLO fails: exit 1; stderr: \(result.stderr)")
         #expect(result.stdout.contains("small-node-crash on the model (seed 9)"))
         #expect(result.stdout.contains("Traffic to svc"))
         #expect(result.stdout.contains("node-not-ready cluster1-a-1"))
-        #expect(result.stdout.contains("SLOs not judged"))
+        #expect(result.stdout.contains("small-node-crash: FAIL"))
+        for file in ["report.md", "report.html", "junit.xml", "run.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) written")
+        }
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/run.json"))) as? [String: Any]
+        #expect(record?["schemaVersion"] as? Int == 1)
+        #expect(record?["verdict"] as? String == "fail")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("all.xml").path))
+        let again = try QuakeBinary.run(["report", out + "/run.json", "--out", dir.appendingPathComponent("again").path])
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        let first = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        let second = try String(contentsOfFile: dir.appendingPathComponent("again/report.md").path, encoding: .utf8)
+        #expect(first == second, "quake report renders the same report from the record")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aPlanWithoutSLOsIsInconclusive() throws {
+        let (dir, path) = try writePlan()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try QuakeBinary.run(["run", path, "--quiet", "--out", dir.appendingPathComponent("out").path])
+        #expect(result.status == 3, "exit \(result.status); stderr: \(result.stderr)")
+        #expect(result.stdout.contains("small-node-crash: INCONCLUSIVE"))
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -46,9 +73,10 @@ import Testing
         let (dir, path) = try writePlan()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log").path
-        let result = try QuakeBinary.run(["run", path, "--quiet", "--access-log", log, "--access-log-format", "json"])
+        let result = try QuakeBinary.run(["run", path, "--quiet", "--access-log", log, "--access-log-format", "json", "--out", dir.appendingPathComponent("out").path])
         #expect(result.status == 3)
-        let count = try #require(result.stdout.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "stdout: \(result.stdout)")
+        let summary = try #require(result.stdout.split(separator: "\n").first { $0.contains("requests simulated") })
+        let count = try #require(summary.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "stdout: \(result.stdout)")
         let lines = String(decoding: try Data(contentsOf: URL(fileURLWithPath: log)), as: UTF8.self).split(separator: "\n")
         #expect(lines.count == count)
         #expect(lines.allSatisfy { $0.hasPrefix("{\"authority\":\"svc\"") })
@@ -58,8 +86,10 @@ import Testing
     func anotherSeedChangesTheRun() throws {
         let (dir, path) = try writePlan()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let a = try QuakeBinary.run(["run", path, "--seed", "1"]), b = try QuakeBinary.run(["run", path, "--seed", "1"]), c = try QuakeBinary.run(["run", path, "--seed", "2"])
-        let body = { (r: QuakeBinary.Result) in r.stdout.split(separator: "\n").dropLast().joined(separator: "\n") }
+        let out = dir.appendingPathComponent("out").path
+        let a = try QuakeBinary.run(["run", path, "--seed", "1", "--out", out]), b = try QuakeBinary.run(["run", path, "--seed", "1", "--out", out])
+        let c = try QuakeBinary.run(["run", path, "--seed", "2", "--out", out])
+        let body = { (r: QuakeBinary.Result) in r.stdout.split(separator: "\n").filter { !$0.contains("simulated and judged in") }.joined(separator: "\n") }
         #expect(body(a) == body(b), "the same seed prints the same run")
         #expect(body(a) != body(c))
     }

@@ -19,7 +19,8 @@ struct HTTPClientFailureTests {
             #expect(error?.code == .timeout)
             #expect(error?.url == server.url())
             #expect(elapsed >= .milliseconds(450))
-            #expect(elapsed < .seconds(3))
+            // The hang is endless: ending at all shows the timeout fired; the bound leaves room for a loaded machine.
+            #expect(elapsed < .seconds(20))
         }
     }
 
@@ -126,7 +127,7 @@ struct HTTPClientFailureTests {
             }
 
             #expect(outcome.0 is CancellationError)
-            #expect(outcome.1 < .seconds(3))
+            #expect(outcome.1 < .seconds(20), "cancelled, not left hanging")
         }
     }
 
