@@ -88,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuakeReportTests",
-            dependencies: ["QuakeReport", "QuakePlan", "QuakeCore", "QuakeTestSupport"],
+            dependencies: ["QuakeReport", "QuakePlan", "QuakeModel", "QuakeCore", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

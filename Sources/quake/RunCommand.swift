@@ -37,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Model: the access-log format, envoy (Envoy's default text) or json.")
     var accessLogFormat: AccessLogFormat = .envoy
 
+    @Option(help: "Model: run the plan N times with seeds seed, seed+1, …; report means, 95 % intervals and flaky verdicts.")
+    var `repeat`: Int = 1
+
     @Flag(help: "Print only the verdicts.")
     var quiet = false
 
@@ -45,6 +48,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
+        if `repeat` < 1 || `repeat` > 1000 { throw ValidationError("--repeat takes a count from 1 to 1000") }
     }
 
     func run() throws {
@@ -60,7 +64,13 @@ struct RunCommand: ParsableCommand {
                 continue
             }
             let folder = Self.folder(for: plan.metadata.name, out: out, plans: loaded.count)
-            let record = try runOnModel(plan, folder: folder)
+            let base = seed ?? plan.seed
+            var runs: [RunRecord] = []
+            for k in 0..<`repeat` { runs.append(try runOnModel(plan, folder: folder, seed: base &+ UInt64(k), first: k == 0)) }
+            guard let record = `repeat` > 1 ? RepeatSummary.combine(runs) : runs.first else { continue }
+            if let repeats = record.repeats, !quiet {
+                for figure in repeats.slos where figure.flaky { print("  flaky over \(repeats.seeds.count) seeds: \(figure.name) (\(figure.verdicts.joined(separator: " ")))") }
+            }
             records.append(record)
             do {
                 try ReportFiles.write(record, to: folder)
@@ -81,10 +91,10 @@ struct RunCommand: ParsableCommand {
         if worst != .passed { throw worst.exitCode }
     }
 
-    /// Simulates, judges and records one plan; prints the summary unless quiet.
-    private func runOnModel(_ plan: Plan, folder: String) throws -> RunRecord {
-        let runSeed = seed ?? plan.seed
-        let logPath = accessLog ?? (plan.target.modelAccessLog ? folder + "/access.log" : nil)
+    /// Simulates, judges and records one plan with one seed; the first of repeated runs prints the
+    /// summary (unless quiet) and writes the access log.
+    private func runOnModel(_ plan: Plan, folder: String, seed runSeed: UInt64, first: Bool) throws -> RunRecord {
+        let logPath = first ? accessLog ?? (plan.target.modelAccessLog ? folder + "/access.log" : nil) : nil
         let log: FileAccessLog?
         do {
             log = try logPath.map { try FileAccessLog(path: $0, format: accessLogFormat) }
@@ -107,7 +117,7 @@ struct RunCommand: ParsableCommand {
             }
             if !quiet { print("access log: \(log.lines) lines in \(logPath)") }
         }
-        if !quiet {
+        if !quiet && first {
             print(RunSummary.render(plan: plan, timeline: result.timeline, simulatedRequests: result.simulatedRequests, target: "model", seed: runSeed), terminator: "")
             print(RunSummary.verdicts(scorecard))
         }
