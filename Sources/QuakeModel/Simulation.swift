@@ -54,8 +54,11 @@ struct Simulation {
     var seriesCache: [Int32] = []
     var latencyCache: [Int32] = []
     var requestCount = 0
-    /// Request paths of the plan's loads (downstream calls use "/").
-    lazy var loadPaths: [String] = plan.traffic.map(\.path)
+    /// Request paths of the plan's loads, then of its service probes (downstream calls use "/").
+    lazy var loadPaths: [String] = plan.traffic.map(\.path) + plan.probes.compactMap { probe in
+        if case .service = probe.target { return probe.path }
+        return nil
+    }
     let accessLog: AccessLogSink?
 
     init(plan: Plan, seed: UInt64, accessLog: AccessLogSink?) {
@@ -185,6 +188,16 @@ struct Simulation {
             return LoadCursor(spec: spec, zone: zone, service: service, next: 0)
         }
         for i in loads.indices { loads[i].next = loads[i].gap(at: 0, rng: &rng) }
+        // Service probes are loads of their own: one check every interval.
+        var probes: [(probe: Int, zone: Int, service: Int)] = []
+        for (i, probe) in plan.probes.enumerated() {
+            guard case let .service(name, from) = probe.target, let zone = zoneIndex(of: from), let service = serviceIndex(name) else { continue }
+            probes.append((i, zone, service))
+            loads.append(LoadCursor(spec: LoadSpec(from: from, to: name, rate: Rate(perSecond: 1 / probe.interval.seconds), path: probe.path), zone: zone, service: service, next: probe.interval.microseconds))
+        }
+        let probeStart = loads.count - probes.count
+        var probeChecks = plan.probes.map { _ in [UInt32](repeating: 0, count: windowCount) }
+        var probePasses = probeChecks
         var arrivals = loads.map(\.next)
         let loadZones = loads.map(\.zone), loadServices = loads.map(\.service)
         while true {
@@ -207,6 +220,14 @@ struct Simulation {
                 complete(c.payload)
             } else if nextEvent == t, let e = events.pop() {
                 handle(e.payload)
+            } else if nextLoad >= probeStart {
+                let (p, zone, service) = probes[nextLoad - probeStart]
+                let result = call(service: service, fromZone: zone, at: t, load: nextLoad)
+                let spec = plan.probes[p]
+                let w = min(windowCount - 1, Int(t / windowLength))
+                probeChecks[p][w] += 1
+                if result.status == spec.expectStatus && result.duration <= spec.timeout.microseconds { probePasses[p][w] += 1 }
+                arrivals[nextLoad] = t + spec.interval.microseconds
             } else if nextLoad >= 0 {
                 call(service: loadServices[nextLoad], fromZone: loadZones[nextLoad], at: t, load: nextLoad)
                 arrivals[nextLoad] = t + loads[nextLoad].gap(at: t, rng: &rng)
@@ -215,6 +236,9 @@ struct Simulation {
         now = end
         while let e = events.pop(), e.time <= end { handle(e.payload) }
         recorder.fill(&timeline)
+        for (p, probe) in plan.probes.enumerated() where probeChecks[p].contains(where: { $0 > 0 }) {
+            timeline.add(ProbeSeries(name: probe.name, checks: probeChecks[p], passes: probePasses[p]))
+        }
     }
 
     mutating func handle(_ e: ModelEvent) {

@@ -1,4 +1,5 @@
 import QuakeCore
+import QuakeModel
 import QuakeTestSupport
 import Testing
 
@@ -209,5 +210,30 @@ import Testing
         let region3 = Double(byZone["cluster3"] ?? 0) / total
         #expect(abs(region3 - 0.1) < 0.02, "region3/zone4 takes 10 %: \(region3)")
         #expect(abs(Double(byZone["cluster1"] ?? 0) / total - 0.9) < 0.02, "region1's zones take 70 % + 20 %")
+    }
+}
+
+/// Service probes on the model, judged by probeSuccess.
+@Suite struct ProbeTests {
+    @Test func probesCheckThroughTheMeshAndFailDuringAnAbort() throws {
+        let plan = try ModelFixtures.plan(ProcedureAndFaultTests.base + """
+
+            probes:
+              - {name: svc-health, service: svc, from: region1/cluster1/a, interval: 5s, timeout: 1s}
+            slos:
+              - {name: probe, sli: probeSuccess(svc-health), objective: ">= 70%"}
+              - {name: probe per 30s, sli: probeSuccess(svc-health), objective: ">= 70%", window: 30s}
+            schedule:
+              duration: 2m
+              faults:
+                - {at: 31s, fault: http-abort, service: svc, status: 503, percentage: 100%, for: 30s}
+            """)
+        let result = ModelRun.simulate(plan)
+        let probe = try #require(result.timeline.probes.first)
+        #expect(probe.checks.reduce(0, +) == 23, "every 5 s from 5 s to 115 s")
+        #expect(probe.checks.reduce(0, +) - probe.passes.reduce(0, +) == 6, "the six checks from 35 s to 60 s hit the abort")
+        let card = Scorer.score(plan: plan, timeline: result.timeline)
+        #expect(card.slos[0].verdict == .pass)
+        #expect(card.slos[1].value == 0 && card.slos[1].verdict == .fail)
     }
 }

@@ -55,8 +55,11 @@ public enum Scorer {
     }
 
     static func judge(_ slo: SLOSpec, plan: Plan, timeline: Timeline, end: Int, firstFault: Int?) -> SLOResult {
+        if case let .probeSuccess(name) = slo.sli {
+            return judgeProbe(slo, name: name, timeline: timeline, end: end, firstFault: firstFault)
+        }
         guard let service = slo.sli.service else {
-            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "this target runs no probes, so \(slo.sli) has no data", budgetLeft: nil)
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "\(slo.sli) names no service", budgetLeft: nil)
         }
         let client: Locality? = { if case let .successRatio(_, from) = slo.sli { return from }; return nil }()
         let query = TimelineQuery(timeline, service: service, client: client)
@@ -113,6 +116,26 @@ public enum Scorer {
         let text = ValueFormat.text(value, unit: slo.sli.unit)
         let reason = met ? "\(text) (\(detail)) meets \(slo.objective)" : "\(text) (\(detail)) breaks \(slo.objective)" + (breach.map { ", first at \($0)" } ?? "")
         return SLOResult(slo: slo, value: value, verdict: met ? .pass : .fail, reason: reason, budgetLeft: ResilienceScore.budgetLeft(value: value, objective: slo.objective), firstBreach: breach)
+    }
+
+    private static func judgeProbe(_ slo: SLOSpec, name: String, timeline: Timeline, end: Int, firstFault: Int?) -> SLOResult {
+        guard let probe = timeline.probes.first(where: { $0.name == name }), probe.checks[0..<end].contains(where: { $0 > 0 }) else {
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "no check of probe \(name) was recorded (the model runs service probes; URL probes run on the lab and kubernetes targets)", budgetLeft: nil)
+        }
+        let window = timeline.window
+        let per = slo.window.map { max(1, Int(($0.microseconds + window.microseconds - 1) / window.microseconds)) } ?? end
+        let spans = per >= end ? [0..<end] : (0...(end - per)).map { $0..<($0 + per) }
+        let ratios = spans.compactMap { r -> (Range<Int>, Double)? in
+            let checks = r.reduce(0) { $0 + Int(probe.checks[$1]) }
+            return checks > 0 ? (r, 100 * Double(r.reduce(0) { $0 + Int(probe.passes[$1]) }) / Double(checks)) : nil
+        }
+        let lowerIsWorse = slo.objective.comparison == .atLeast || slo.objective.comparison == .above
+        guard let worst = ratios.min(by: { lowerIsWorse ? $0.1 < $1.1 : $0.1 > $1.1 }) else {
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "no data", budgetLeft: nil)
+        }
+        let breach = ratios.first { !slo.objective.isMet(by: $0.1) && $0.0.lowerBound >= (firstFault ?? 0) }
+        return finish(slo, value: worst.1, detail: slo.window.map { "worst \($0) window" } ?? "whole run",
+                      breach: breach.map { TimeSpan(microseconds: Int64($0.0.upperBound) * window.microseconds) })
     }
 
     private static func judgeRecovery(_ slo: SLOSpec, service: String, plan: Plan, query: TimelineQuery, end: Int, firstFault: Int?, timeline: Timeline) -> SLOResult {

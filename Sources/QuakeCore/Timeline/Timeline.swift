@@ -11,6 +11,8 @@ public struct Timeline: Sendable, Equatable {
     public private(set) var latency: [LatencySeries] = []
     /// Ready replicas by service × cluster at the end of each window.
     public private(set) var replicas: [ReplicaSeries] = []
+    /// Probe checks and passes per window, by probe name.
+    public private(set) var probes: [ProbeSeries] = []
     /// Events in time order.
     public var events: [TimelineEvent] = []
 
@@ -43,6 +45,13 @@ public struct Timeline: Sendable, Equatable {
         if let i = latencyIndex[series.key] { latency[i] = series; return }
         latency.append(series)
         latencyIndex[series.key] = latency.count - 1
+    }
+
+    /// Adds a probe's series; a series with the same name is replaced.
+    public mutating func add(_ series: ProbeSeries) {
+        precondition(series.checks.count == windowCount && series.passes.count == windowCount, "probe series of the wrong length")
+        probes.removeAll { $0.name == series.name }
+        probes.append(series)
     }
 
     /// The index of a replica series, created on first use.
@@ -168,5 +177,22 @@ public struct ReplicaSeries: Sendable, Equatable {
     init(key: ReplicaKey, windowCount: Int) {
         self.key = key
         ready = [Int](repeating: 0, count: windowCount)
+    }
+}
+
+/// Checks of one probe per window, and how many passed.
+public struct ProbeSeries: Sendable, Equatable {
+    /// The probe's name.
+    public let name: String
+    /// Checks made in each window.
+    public var checks: [UInt32]
+    /// Checks that passed in each window.
+    public var passes: [UInt32]
+
+    /// A series from its counts.
+    public init(name: String, checks: [UInt32], passes: [UInt32]) {
+        self.name = name
+        self.checks = checks
+        self.passes = passes
     }
 }
