@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(
             name: "QuakeReportTests",
             dependencies: ["QuakeReport", "QuakePlan", "QuakeModel", "QuakeCore", "QuakeTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

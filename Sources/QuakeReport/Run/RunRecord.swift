@@ -76,6 +76,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public struct Abort: Codable, Sendable, Equatable {
         public var condition: String
         public var at: Double
+
+        /// An abort from its parts.
+        public init(condition: String, at: Double) {
+            self.condition = condition
+            self.at = at
+        }
     }
 
     /// Headline figures.
