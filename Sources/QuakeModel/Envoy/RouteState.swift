@@ -52,8 +52,13 @@ struct RouteState {
     /// The VirtualService's own fault block.
     var manifestFault: HTTPFaultInjection?
     /// Faults injected by the plan's schedule (an http-abort or http-delay patches the route's fault).
-    var injectedAbort: (status: Int, fraction: Double)?
-    var injectedDelay: (duration: Int64, fraction: Double)?
+    var injectedAbort: (status: Int, fraction: Double)? { didSet { refreshFaults() } }
+    var injectedDelay: (duration: Int64, fraction: Double)? { didSet { refreshFaults() } }
+    /// The abort and delay in force (the plan's injected ones, else the VirtualService's), and
+    /// whether the route carries a fault: kept up to date because every request reads them.
+    private(set) var abort: (status: Int, fraction: Double)?
+    private(set) var delay: (duration: Int64, fraction: Double)?
+    private(set) var isFaulted = false
     /// Per-cluster shares (0–1) of the route's requests: from the VirtualService's weights over
     /// per-cluster subsets, then changed by procedures' traffic shifts. Empty: no preference.
     var clusterShares: [(cluster: Int, share: Double)] = []
@@ -76,6 +81,7 @@ struct RouteState {
         }
         manifestShares = shares
         clusterShares = shares
+        refreshFaults()
     }
 
     /// Sets one cluster's share (a procedure's shift).
@@ -90,16 +96,10 @@ struct RouteState {
         if let original = manifestShares.first(where: { $0.cluster == c }) { clusterShares.append(original) }
     }
 
-    /// The abort in force: the plan's injected one, else the VirtualService's.
-    var abort: (status: Int, fraction: Double)? {
-        injectedAbort ?? manifestFault?.abort.map { ($0.status, $0.percentage.fraction) }
-    }
-
-    /// The delay in force: the plan's injected one, else the VirtualService's.
-    var delay: (duration: Int64, fraction: Double)? {
-        injectedDelay ?? manifestFault?.delay.map { ($0.duration.microseconds, $0.percentage.fraction) }
-    }
-
     /// Istio drops a route's retries and timeout while it carries a fault.
-    var isFaulted: Bool { abort != nil || delay != nil }
+    private mutating func refreshFaults() {
+        abort = injectedAbort ?? manifestFault?.abort.map { ($0.status, $0.percentage.fraction) }
+        delay = injectedDelay ?? manifestFault?.delay.map { ($0.duration.microseconds, $0.percentage.fraction) }
+        isFaulted = abort != nil || delay != nil
+    }
 }
