@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(
             name: "QuakeObserveTests",
             dependencies: ["QuakeObserve", "QuakeCore", "QuakeHTTP", "QuakeTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

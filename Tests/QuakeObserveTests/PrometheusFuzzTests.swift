@@ -1,0 +1,82 @@
+import Foundation
+import QuakeObserve
+import Testing
+
+/// Seeded mutations of valid pages: the parser must never crash or hang, and every rejection must
+/// be a `malformed` error located at a line of the page.
+@Suite struct PrometheusFuzzTests {
+    /// SplitMix64: a small seeded generator, so that a failing mutation can be replayed.
+    private struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Bytes that matter to the grammar, and a few that never should appear.
+    private static let interesting: [UInt8] = Array("{}=\",\\ \t\n#.-+eE0123456789_:aZnNiIf".utf8) + [0x00, 0x0D, 0x7F, 0xC3, 0xFF]
+
+    private static func mutate(_ page: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+        var bytes = page
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            guard !bytes.isEmpty else { break }
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: bytes[at] = interesting.randomElement(using: &rng) ?? 0
+            case 1: bytes.insert(interesting.randomElement(using: &rng) ?? 0, at: at)
+            case 2: bytes.remove(at: at)
+            case 3: bytes[at] = UInt8.random(in: 0...255, using: &rng)
+            case 4:
+                let end = min(bytes.count, at + Int.random(in: 1...40, using: &rng))
+                bytes.removeSubrange(at..<end)
+            default:
+                let end = min(bytes.count, at + Int.random(in: 1...60, using: &rng))
+                let to = Int.random(in: 0...bytes.count, using: &rng)
+                bytes.insert(contentsOf: Array(bytes[at..<end]), at: to)
+            }
+        }
+        return bytes
+    }
+
+    @Test(.timeLimit(.minutes(5)), arguments: [PrometheusFixtures.specExample, PrometheusFixtures.envoyPage])
+    func mutatedPagesParseOrFailWithALineNumber(fixture: String) throws {
+        let original = [UInt8](try PrometheusFixtures.data(fixture))
+        // Mutations of a window of the page keep each case small; the windows cover the page.
+        let window = 2_048
+        let iterations = fixture == PrometheusFixtures.envoyPage ? 80_000 : 40_000
+        var rng = SplitMix(state: fixture == PrometheusFixtures.envoyPage ? 0x5EED_E4F0 : 0x5EED_5BEC)
+        var rejected = 0
+        for iteration in 0..<iterations {
+            let start = original.count <= window ? 0 : Int.random(in: 0..<(original.count - window), using: &rng)
+            let page = Self.mutate(Array(original[start..<min(original.count, start + window)]), &rng)
+            let lines = page.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            let mode: PrometheusTextParser.Mode = iteration % 2 == 0 ? .strict : .lenient
+            do {
+                var count = 0
+                let parser = try PrometheusTextParser.parse(Data(page), mode: mode) { _ in count += 1 }
+                #expect(parser.sampleCount == count)
+                #expect(parser.lineCount <= lines)
+                for skipped in parser.skippedLines {
+                    #expect(Self.lineNumber(skipped).map { $0 >= 1 && $0 <= lines } == true, "\(skipped)")
+                }
+            } catch let error as ObserveError {
+                rejected += 1
+                #expect(mode == .strict)
+                #expect(error.code == .malformed)
+                let line = try #require(Self.lineNumber(error), "iteration \(iteration): \(error)")
+                #expect(line >= 1 && line <= lines, "iteration \(iteration): \(error)")
+                #expect(error.message.contains("(column "), "iteration \(iteration): \(error)")
+            }
+        }
+        #expect(rejected > iterations / 10)
+    }
+
+    private static func lineNumber(_ error: ObserveError) -> Int? {
+        guard error.location.hasPrefix("line ") else { return nil }
+        return Int(error.location.dropFirst(5))
+    }
+}
