@@ -149,3 +149,23 @@ import Testing
         #expect(!(svc?.causes.contains { $0.cause == "application 5xx" } ?? true))
     }
 }
+
+/// PromQL SLIs: values from the target's Prometheus, read in the objective's unit.
+@Suite struct PromQLScoringTests {
+    @Test func aRatioQueryIsJudgedAsAPercentage() {
+        let query = "sum(rate(istio_requests_total{response_code!~\"5..\"}[1m])) / sum(rate(istio_requests_total[1m]))"
+        let slo = SLOSpec(name: "mesh availability", sli: .promQL(query: query, unit: .percentage), objective: Objective(comparison: .atLeast, threshold: 99, unit: .percentage), window: .seconds(10))
+        var timeline = ScoringTests.timeline(failures: [12: 1])
+        timeline.add(MetricSeries(query: query, values: (0..<40).map { $0 == 3 ? nil : ($0 >= 20 && $0 < 25 ? 0.9 : 0.999) }))
+        let card = Scorer.score(plan: ScoringTests.plan(slos: [slo]), timeline: timeline)
+        // The worst 10 s window holds five windows at 90 % and five at 99.9 %: 94.95 %.
+        #expect(abs((card.slos[0].value ?? 0) - 94.95) < 1e-9)
+        #expect(card.slos[0].verdict == .fail)
+    }
+
+    @Test func withoutPrometheusItIsInconclusive() {
+        let slo = SLOSpec(name: "q", sli: .promQL(query: "up", unit: .number), objective: Objective(comparison: .atLeast, threshold: 1, unit: .number))
+        let card = Scorer.score(plan: ScoringTests.plan(slos: [slo]), timeline: ScoringTests.timeline(failures: [12: 1]))
+        #expect(card.slos[0].verdict == .inconclusive && card.slos[0].reason.contains("Prometheus"))
+    }
+}

@@ -77,6 +77,7 @@ import Testing
               - {name: pods, sli: replicasReady(svc2), objective: ">= 3 within 8m"}
               - {name: burn, sli: "errorBudgetBurn(frontend, 99.9%)", objective: "<= 10"}
               - {name: share, sli: "trafficShare(frontend, region2)", objective: "<= 20%"}
+              - {name: mesh, sli: "promql(sum(rate(istio_requests_total{response_code!~'5..'}[1m])) / sum(rate(istio_requests_total[1m])))", objective: ">= 99.9%"}
             stopConditions:
               - successRatio(frontend) < 80% for 30s
               - {sli: errorCount(svc2), condition: "> 0"}
@@ -97,6 +98,7 @@ import Testing
             .successRatio(service: "frontend", from: Locality(region: "region1", cluster: "cluster1", zone: "a")),
             .latency(service: "frontend", percentile: 99.9), .replicasReady(service: "svc2"),
             .errorBudgetBurn(service: "frontend", target: Percentage(99.9)), .trafficShare(service: "frontend", locality: "region2"),
+            .promQL(query: "sum(rate(istio_requests_total{response_code!~'5..'}[1m])) / sum(rate(istio_requests_total[1m]))", unit: .percentage),
         ])
         #expect(plan.slos[2].objective.within == .minutes(8))
         #expect(plan.slos[0].objective.isMet(by: 99.6))

@@ -41,6 +41,9 @@ public enum SLI: Sendable, Equatable, CustomStringConvertible {
     case throughput(service: String)
     /// The number of 5xx answers.
     case errorCount(service: String)
+    /// A PromQL query against the target's Prometheus, read in the objective's unit (a ratio as
+    /// a fraction for a percentage, seconds for a duration). Only targets with a Prometheus measure it.
+    case promQL(query: String, unit: ObjectiveUnit)
 
     /// The service the SLI is about (nil for a probe).
     public var service: String? {
@@ -48,7 +51,7 @@ public enum SLI: Sendable, Equatable, CustomStringConvertible {
         case let .successRatio(s, _), let .latency(s, _), let .errorBudgetBurn(s, _), let .timeToRecover(s),
              let .trafficShare(s, _), let .replicasReady(s), let .throughput(s), let .errorCount(s):
             return s
-        case .probeSuccess: return nil
+        case .probeSuccess, .promQL: return nil
         }
     }
 
@@ -59,6 +62,7 @@ public enum SLI: Sendable, Equatable, CustomStringConvertible {
         case .latency, .timeToRecover: return .duration
         case .errorBudgetBurn, .replicasReady, .errorCount: return .number
         case .throughput: return .rate
+        case let .promQL(_, unit): return unit
         }
     }
 
@@ -73,12 +77,13 @@ public enum SLI: Sendable, Equatable, CustomStringConvertible {
         case let .probeSuccess(p): return "probeSuccess(\(p))"
         case let .throughput(s): return "throughput(\(s))"
         case let .errorCount(s): return "errorCount(\(s))"
+        case let .promQL(query, _): return "promql(\"\(query)\")"
         }
     }
 }
 
 /// The unit an SLI's value is in.
-public enum ObjectiveUnit: String, Sendable {
+public enum ObjectiveUnit: String, Sendable, CaseIterable {
     case percentage, duration, number, rate
 }
 

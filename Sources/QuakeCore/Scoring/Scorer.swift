@@ -58,6 +58,9 @@ public enum Scorer {
         if case let .probeSuccess(name) = slo.sli {
             return judgeProbe(slo, name: name, timeline: timeline, end: end, firstFault: firstFault)
         }
+        if case let .promQL(query, unit) = slo.sli {
+            return judgeMetric(slo, query: query, unit: unit, timeline: timeline, end: end, firstFault: firstFault)
+        }
         guard let service = slo.sli.service else {
             return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "\(slo.sli) names no service", budgetLeft: nil)
         }
@@ -87,7 +90,7 @@ public enum Scorer {
             case let .trafficShare(_, locality):
                 return timeline.trafficShare(service: service, locality: locality, regionOf: { plan.topology.cluster(named: $0)?.region }, r)
             case .replicasReady: return r.isEmpty ? nil : Double(r.map { query.replicas[$0] }.min() ?? 0)
-            case .timeToRecover, .probeSuccess: return nil
+            case .timeToRecover, .probeSuccess, .promQL: return nil
             }
         }
         let lowerIsWorse = slo.objective.comparison == .atLeast || slo.objective.comparison == .above
@@ -116,6 +119,28 @@ public enum Scorer {
         let text = ValueFormat.text(value, unit: slo.sli.unit)
         let reason = met ? "\(text) (\(detail)) meets \(slo.objective)" : "\(text) (\(detail)) breaks \(slo.objective)" + (breach.map { ", first at \($0)" } ?? "")
         return SLOResult(slo: slo, value: value, verdict: met ? .pass : .fail, reason: reason, budgetLeft: ResilienceScore.budgetLeft(value: value, objective: slo.objective), firstBreach: breach)
+    }
+
+    /// A PromQL SLI: the mean of the query's values over each evaluation window, the worst one judged.
+    private static func judgeMetric(_ slo: SLOSpec, query: String, unit: ObjectiveUnit, timeline: Timeline, end: Int, firstFault: Int?) -> SLOResult {
+        guard let series = timeline.metrics.first(where: { $0.query == query }), series.values[0..<end].contains(where: { $0 != nil }) else {
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "no value of the PromQL query: it is measured against the Prometheus of the lab and kubernetes targets", budgetLeft: nil)
+        }
+        let window = timeline.window
+        let per = slo.window.map { max(1, Int(($0.microseconds + window.microseconds - 1) / window.microseconds)) } ?? end
+        let spans = per >= end ? [0..<end] : (0...(end - per)).map { $0..<($0 + per) }
+        let scale = unit == .percentage ? 100.0 : 1.0
+        let values = spans.compactMap { r -> (Range<Int>, Double)? in
+            let points = r.compactMap { series.values[$0] }
+            return points.isEmpty ? nil : (r, scale * points.reduce(0, +) / Double(points.count))
+        }
+        let lowerIsWorse = slo.objective.comparison == .atLeast || slo.objective.comparison == .above
+        guard let worst = values.min(by: { lowerIsWorse ? $0.1 < $1.1 : $0.1 > $1.1 }) else {
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "no data", budgetLeft: nil)
+        }
+        let breach = values.first { !slo.objective.isMet(by: $0.1) && $0.0.lowerBound >= (firstFault ?? 0) }
+        return finish(slo, value: worst.1, detail: slo.window.map { "worst \($0) window" } ?? "whole run",
+                      breach: breach.map { TimeSpan(microseconds: Int64($0.0.upperBound) * window.microseconds) })
     }
 
     private static func judgeProbe(_ slo: SLOSpec, name: String, timeline: Timeline, end: Int, firstFault: Int?) -> SLOResult {

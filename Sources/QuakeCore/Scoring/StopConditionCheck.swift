@@ -5,6 +5,20 @@ public enum StopConditionCheck {
     public static func firstTrip(plan: Plan, timeline: Timeline) -> (condition: StopCondition, at: TimeSpan)? {
         var best: (condition: StopCondition, at: TimeSpan, window: Int)?
         for condition in plan.stopConditions {
+            if case let .promQL(query, unit) = condition.sli, let series = timeline.metrics.first(where: { $0.query == query }) {
+                let scale = unit == .percentage ? 100.0 : 1.0
+                let span = max(1, Int((condition.duration.microseconds + timeline.window.microseconds - 1) / timeline.window.microseconds))
+                var run = 0
+                for w in 0..<timeline.windowCount {
+                    if let best, w >= best.window { break }
+                    run = series.values[w].map { condition.condition.isMet(by: scale * $0) } ?? false ? run + 1 : 0
+                    if run >= span {
+                        best = (condition, TimeSpan(microseconds: Int64(w + 1) * timeline.window.microseconds), w)
+                        break
+                    }
+                }
+                continue
+            }
             guard let service = condition.sli.service else { continue }
             let client: Locality? = { if case let .successRatio(_, from) = condition.sli { return from }; return nil }()
             let query = TimelineQuery(timeline, service: service, client: client)
@@ -34,7 +48,7 @@ public enum StopConditionCheck {
         case .replicasReady: return Double(query.replicas[w])
         case let .trafficShare(service, locality):
             return timeline.trafficShare(service: service, locality: locality, regionOf: { plan.topology.cluster(named: $0)?.region }, r)
-        case .timeToRecover, .probeSuccess: return nil
+        case .timeToRecover, .probeSuccess, .promQL: return nil
         }
     }
 }

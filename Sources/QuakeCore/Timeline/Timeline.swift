@@ -13,6 +13,8 @@ public struct Timeline: Sendable, Equatable {
     public private(set) var replicas: [ReplicaSeries] = []
     /// Probe checks and passes per window, by probe name.
     public private(set) var probes: [ProbeSeries] = []
+    /// Values of PromQL SLIs per window, by query.
+    public private(set) var metrics: [MetricSeries] = []
     /// Events in time order.
     public var events: [TimelineEvent] = []
 
@@ -45,6 +47,13 @@ public struct Timeline: Sendable, Equatable {
         if let i = latencyIndex[series.key] { latency[i] = series; return }
         latency.append(series)
         latencyIndex[series.key] = latency.count - 1
+    }
+
+    /// Adds a PromQL query's values; a series of the same query is replaced.
+    public mutating func add(_ series: MetricSeries) {
+        precondition(series.values.count == windowCount, "metric series of the wrong length")
+        metrics.removeAll { $0.query == series.query }
+        metrics.append(series)
     }
 
     /// Adds a probe's series; a series with the same name is replaced.
@@ -194,5 +203,19 @@ public struct ProbeSeries: Sendable, Equatable {
         self.name = name
         self.checks = checks
         self.passes = passes
+    }
+}
+
+/// The value of a PromQL query in each window, as the target's Prometheus answered it.
+public struct MetricSeries: Sendable, Equatable {
+    /// The query, as the plan writes it.
+    public let query: String
+    /// One value per window; nil where Prometheus had no point.
+    public var values: [Double?]
+
+    /// A series from its values.
+    public init(query: String, values: [Double?]) {
+        self.query = query
+        self.values = values
     }
 }

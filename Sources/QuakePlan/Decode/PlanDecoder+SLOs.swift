@@ -9,7 +9,8 @@ extension PlanDecoder {
             guard let m = reader.mapping(item, path, keys: ["name", "sli", "objective", "window", "weight"], required: ["name", "sli", "objective"], what: "an SLO") else { continue }
             let name = m["name"].flatMap { reader.string($0, m.path("name")) }
             if let name, slos.contains(where: { $0.name == name }), let n = m["name"] { reader.error(n, m.path("name"), "SLO '\(name)' is declared twice") }
-            let sli = m["sli"].flatMap { decodeSLI($0, m.path("sli"), probes: probes) }
+            var sli = m["sli"].flatMap { decodeSLI($0, m.path("sli"), probes: probes) }
+            if case let .promQL(query, _) = sli, let text = m["objective"]?.string { sli = .promQL(query: query, unit: SLIExpression.unit(ofObjective: text)) }
             var objective: Objective?
             if let sli, let n = m["objective"], let text = reader.string(n, m.path("objective")) {
                 switch SLIExpression.objective(text, unit: sli.unit, allowWithin: isReplicas(sli)) {
@@ -57,7 +58,8 @@ extension PlanDecoder {
                 conditionText = m["condition"].flatMap { reader.string($0, m.path("condition")) }
                 duration = m["for"].flatMap { reader.duration($0, m.path("for")) } ?? .zero
             }
-            guard let sliText, let conditionText, let sli = decodeSLI(text: sliText, sliNode, path, probes: probes) else { continue }
+            guard let sliText, let conditionText, var sli = decodeSLI(text: sliText, sliNode, path, probes: probes) else { continue }
+            if case let .promQL(query, _) = sli { sli = .promQL(query: query, unit: SLIExpression.unit(ofObjective: conditionText)) }
             switch SLIExpression.objective(conditionText, unit: sli.unit, allowWithin: false) {
             case let .success(condition): result.append(StopCondition(sli: sli, condition: condition, duration: duration))
             case let .failure(message): reader.error(item, path, message.text)
@@ -90,6 +92,7 @@ extension PlanDecoder {
             return nil
         }
         guard let first = call.arguments.first else { return fail("\(call.name) needs an argument") }
+        if call.name == "promql" { return .promQL(query: first, unit: .number) }
         if call.name == "probeSuccess" {
             guard call.arguments.count == 1 else { return fail("probeSuccess takes one argument") }
             guard probes.contains(where: { $0.name == first }) else {

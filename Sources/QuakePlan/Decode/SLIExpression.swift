@@ -15,6 +15,7 @@ enum SLIExpression {
         ("probeSuccess", "probeSuccess(probe)"),
         ("throughput", "throughput(service)"),
         ("errorCount", "errorCount(service)"),
+        ("promql", "promql(\"a PromQL query\")"),
     ]
 
     /// A parsed call before its names are checked against the plan.
@@ -26,6 +27,14 @@ enum SLIExpression {
     /// Splits `name(a, b)` into its name and arguments; the error says what is wrong.
     static func call(_ text: String) -> Result<Call, Message> {
         let s = text.trimmingCharacters(in: .whitespaces)
+        if s.hasPrefix("promql(") {
+            // The query itself holds commas and parentheses: take everything inside, unquoted.
+            guard s.hasSuffix(")") else { return .failure(Message("'\(text)' is not closed; write promql(\"query\")")) }
+            var query = s.dropFirst("promql(".count).dropLast().trimmingCharacters(in: .whitespaces)
+            if query.count >= 2, let first = query.first, first == query.last, first == "\"" || first == "'" { query = String(query.dropFirst().dropLast()) }
+            guard !query.isEmpty else { return .failure(Message("promql() needs a query: promql(\"sum(rate(istio_requests_total[1m]))\")")) }
+            return .success(Call(name: "promql", arguments: [query]))
+        }
         guard let open = s.firstIndex(of: "("), s.hasSuffix(")") else {
             return .failure(Message("'\(text)' is not an SLI; write it like successRatio(frontend)"))
         }
@@ -40,6 +49,15 @@ enum SLIExpression {
     }
 
     static func usage(_ name: String) -> String { functions.first { $0.name == name }?.usage ?? name }
+
+    /// The unit an objective is written in (`99.5%`, `250ms`, `100/s`, `2`), for SLIs that take theirs from it.
+    static func unit(ofObjective text: String) -> ObjectiveUnit {
+        let value = text.drop { "<>= ".contains($0) }.split(separator: " ").first.map(String.init) ?? ""
+        if Percentage(parsing: value) != nil { return .percentage }
+        if Rate(parsing: value) != nil { return .rate }
+        if Double(value) == nil, TimeSpan(parsing: value) != nil { return .duration }
+        return .number
+    }
 
     /// Parses `>= 99.5%`, `<= 250ms`, `>= 6 within 8m` for an SLI whose values are in `unit`.
     static func objective(_ text: String, unit: ObjectiveUnit, allowWithin: Bool) -> Result<Objective, Message> {
