@@ -1,0 +1,108 @@
+import Foundation
+
+/// An interned name from an access log (a host, cluster, authority or flag combination);
+/// resolve it with the `AccessLogSymbols` that made it.
+public struct AccessLogSymbol: Hashable, Sendable {
+    /// The index in its table; 0 is `none`.
+    public let rawValue: UInt32
+
+    /// A symbol from its index.
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// No value: Envoy's `-`, a JSON null, or a field the format does not have.
+    public static let none = AccessLogSymbol(rawValue: 0)
+}
+
+/// Interns the names of an access log: each distinct byte string is stored once, in one arena,
+/// and found again by an open-addressing hash table, so records carry 4-byte ids instead of
+/// strings. Memory grows with distinct names, not with lines.
+public struct AccessLogSymbols: Sendable {
+    /// The bytes of every name, back to back.
+    private var arena: [UInt8] = []
+    /// Where each symbol's bytes end in `arena` (symbol `i` spans `ends[i - 1]..<ends[i]`); `ends[0]` is 0 for `none`.
+    private var ends: [Int] = [0]
+    /// Hash slots holding symbol ids (0 when empty); the size is a power of two, at most half full.
+    private var slots: [UInt32] = [UInt32](repeating: 0, count: 64)
+
+    /// An empty table.
+    public init() {}
+
+    /// How many names are stored (not counting `none`).
+    public var count: Int { ends.count - 1 }
+
+    /// The name of a symbol; nil for `none`.
+    public func string(_ symbol: AccessLogSymbol) -> String? {
+        let i = Int(symbol.rawValue)
+        guard i > 0, i < ends.count else { return nil }
+        return String(decoding: arena[ends[i - 1]..<ends[i]], as: UTF8.self)
+    }
+
+    /// The symbol of a name, added on first sight; about one hash and one compare per call.
+    public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> AccessLogSymbol {
+        let hash = Self.hash(bytes)
+        var mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = Int(slots[slot])
+            if id == 0 { break }
+            if matches(id, bytes) { return AccessLogSymbol(rawValue: UInt32(id)) }
+            slot = (slot + 1) & mask
+        }
+        arena.append(contentsOf: bytes)
+        ends.append(arena.count)
+        let id = ends.count - 1
+        if id * 2 > slots.count {
+            grow()
+            mask = slots.count - 1
+            slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+        }
+        slots[slot] = UInt32(id)
+        return AccessLogSymbol(rawValue: UInt32(id))
+    }
+
+    private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = ends[id - 1], end = ends[id]
+        guard end - start == bytes.count else { return false }
+        return arena.withUnsafeBufferPointer { stored in
+            guard let base = stored.baseAddress, let other = bytes.baseAddress else { return bytes.isEmpty }
+            return memcmp(base + start, other, bytes.count) == 0
+        }
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var fresh = [UInt32](repeating: 0, count: size)
+        for id in 1..<ends.count {
+            let hash = arena.withUnsafeBufferPointer { stored in
+                Self.hash(UnsafeBufferPointer(rebasing: stored[ends[id - 1]..<ends[id]]))
+            }
+            var slot = Int(truncatingIfNeeded: hash) & (size - 1)
+            while fresh[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            fresh[slot] = UInt32(id)
+        }
+        slots = fresh
+    }
+
+    /// A fast 64-bit hash, eight bytes at a time.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return h }
+        var i = 0
+        while i + 8 <= bytes.count {
+            h = (h ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE5_E9B9
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
+    }
+}
