@@ -40,6 +40,15 @@ public struct LatencyHistogram: Sendable, Equatable {
         if latency.microseconds > maxMicroseconds { maxMicroseconds = latency.microseconds }
     }
 
+    /// Records `count` latencies of the same value at once.
+    public mutating func record(_ latency: TimeSpan, count: UInt32) {
+        guard count > 0 else { return }
+        if counts.isEmpty { counts = [UInt32](repeating: 0, count: Self.bucketCount) }
+        counts[Self.bucket(latency.microseconds)] &+= count
+        total += UInt64(count)
+        if latency.microseconds > maxMicroseconds { maxMicroseconds = latency.microseconds }
+    }
+
     /// Adds every value of `other`.
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.total > 0 else { return }
