@@ -1,4 +1,5 @@
 import Foundation
+import QuakeTestSupport
 import Testing
 
 /// `quake validate` run as a real process on every malformed fixture, a 10 MB file and binary garbage.
@@ -44,7 +45,7 @@ import Testing
     func binaryGarbageExitsTwo(_ variant: Int) throws {
         let dir = try QuakeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var rng = CLIGarbageRNG(seed: 0xBAD_5EED &+ UInt64(variant))
+        var rng = SeededGenerator(seed: 0xBAD_5EED &+ UInt64(variant))
         let noise = (0..<65_536).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
         let head = Array("apiVersion: quake/v1\nkind: Exp".utf8)
         let bytes: [UInt8]
@@ -77,15 +78,3 @@ import Testing
     }
 }
 
-/// A small seeded generator, so the garbage is the same on every run.
-struct CLIGarbageRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

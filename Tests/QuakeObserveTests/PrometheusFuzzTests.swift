@@ -1,26 +1,16 @@
 import Foundation
 import QuakeObserve
+import QuakeTestSupport
 import Testing
 
 /// Seeded mutations of valid pages: the parser must never crash or hang, and every rejection must
 /// be a `malformed` error located at a line of the page.
 @Suite struct PrometheusFuzzTests {
-    /// SplitMix64: a small seeded generator, so that a failing mutation can be replayed.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Bytes that matter to the grammar, and a few that never should appear.
     private static let interesting: [UInt8] = Array("{}=\",\\ \t\n#.-+eE0123456789_:aZnNiIf".utf8) + [0x00, 0x0D, 0x7F, 0xC3, 0xFF]
 
-    private static func mutate(_ page: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    private static func mutate(_ page: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = page
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !bytes.isEmpty else { break }
@@ -48,7 +38,7 @@ import Testing
         // Mutations of a window of the page keep each case small; the windows cover the page.
         let window = 2_048
         let iterations = fixture == PrometheusFixtures.envoyPage ? 80_000 : 40_000
-        var rng = SplitMix(state: fixture == PrometheusFixtures.envoyPage ? 0x5EED_E4F0 : 0x5EED_5BEC)
+        var rng = SeededGenerator(seed: fixture == PrometheusFixtures.envoyPage ? 0x5EED_E4F0 : 0x5EED_5BEC)
         var rejected = 0
         for iteration in 0..<iterations {
             let start = original.count <= window ? 0 : Int.random(in: 0..<(original.count - window), using: &rng)

@@ -1,4 +1,5 @@
 import Foundation
+import QuakeTestSupport
 import QuakePlan
 import Testing
 
@@ -253,7 +254,7 @@ enum GeneratedPlans {
 
     /// Writes one garbage file; returns its path and where the loader must point.
     static func garbage(_ kind: Garbage, in dir: URL) throws -> (path: String, expected: (line: Int, column: Int, message: String)) {
-        var rng = MalformedGarbageRNG(seed: 0x5EED_0F_0BAD_F11E)
+        var rng = SeededGenerator(seed: 0x5EED_0F_0BAD_F11E)
         let noise = (0..<65_536).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
         let head = Array("apiVersion: quake/v1\nkind: Exp".utf8)
         let bytes: [UInt8]
@@ -299,15 +300,3 @@ enum GeneratedPlans {
     }
 }
 
-/// A small seeded generator, so the garbage is the same on every run.
-struct MalformedGarbageRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
