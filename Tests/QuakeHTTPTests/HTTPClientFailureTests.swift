@@ -18,9 +18,10 @@ struct HTTPClientFailureTests {
 
             #expect(error?.code == .timeout)
             #expect(error?.url == server.url())
+            // Not before the timeout. The hang is endless, so ending at all (within the suite's time
+            // limit) shows the timeout fired; an upper bound on wall time would only measure how busy
+            // the test runner's threads were with other tests.
             #expect(elapsed >= .milliseconds(450))
-            // The hang is endless: ending at all shows the timeout fired; the bound leaves room for a loaded machine.
-            #expect(elapsed < .seconds(20))
         }
     }
 
@@ -121,13 +122,13 @@ struct HTTPClientFailureTests {
                 while server.requests.isEmpty {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
-                let cancelled = ContinuousClock.now
                 group.cancelAll()
-                return (await group.next() ?? nil, ContinuousClock.now - cancelled)
+                return await group.next() ?? nil
             }
 
-            #expect(outcome.0 is CancellationError)
-            #expect(outcome.1 < .seconds(20), "cancelled, not left hanging")
+            // The request has no timeout: without the cancellation it would hang until the suite's
+            // time limit, so its ending with CancellationError is the proof.
+            #expect(outcome is CancellationError)
         }
     }
 
