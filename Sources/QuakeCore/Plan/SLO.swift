@@ -83,7 +83,7 @@ public enum SLI: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The unit an SLI's value is in.
-public enum ObjectiveUnit: String, Sendable, CaseIterable {
+public enum ObjectiveUnit: String, Sendable {
     case percentage, duration, number, rate
 }
 

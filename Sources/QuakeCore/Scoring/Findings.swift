@@ -5,7 +5,6 @@ public enum Findings {
     public static func derive(plan: Plan, timeline: Timeline, faults: [FaultOutcome], attribution: [ServiceAttribution]) -> (findings: [String], followUps: [String]) {
         var findings: [String] = []
         var followUps: [String] = []
-        let all = 0..<timeline.windowCount
         for a in attribution where a.failures > 0 {
             let service = a.service
             let rule = plan.destinationRule(for: service)
@@ -55,12 +54,12 @@ public enum Findings {
         for f in faults where !f.verified {
             findings.append("fault not verified: \(f.spec.fault) — \(f.evidence)")
         }
-        for leak in leaks(plan: plan, timeline: timeline, faults: faults, range: all) { findings.append(leak) }
+        for leak in leaks(plan: plan, timeline: timeline, faults: faults) { findings.append(leak) }
         return (findings, followUps.uniqued())
     }
 
     /// Failures outside every fault's intended blast radius while faults were active.
-    static func leaks(plan: Plan, timeline: Timeline, faults: [FaultOutcome], range: Range<Int>) -> [String] {
+    static func leaks(plan: Plan, timeline: Timeline, faults: [FaultOutcome]) -> [String] {
         var intended: Set<String> = []
         var httpServices: Set<String> = []
         for f in faults {

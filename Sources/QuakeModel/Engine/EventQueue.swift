@@ -17,8 +17,6 @@ struct EventQueue<Payload> {
     private var slab: [Payload] = []
     private var free: [UInt32] = []
 
-    var isEmpty: Bool { heap.isEmpty }
-
     /// The time of the earliest entry, or `Int64.max` when empty.
     var nextTime: Int64 { heap.first.map { Int64($0 >> Self.slotBits) } ?? .max }
 

@@ -92,7 +92,6 @@ extension Simulation {
                 event(.taintAdded, clusters[c].name, "\(taint.key):\(taint.effect) (ClusterTaintPolicy \(policy.name))")
                 if taint.effect == "NoExecute", clusters[c].noExecuteTaint == nil {
                     clusters[c].noExecuteTaint = taint.key
-                    clusters[c].noExecuteSince = now
                     runTaintManager(cluster: c)
                 }
             }
@@ -104,7 +103,6 @@ extension Simulation {
         guard clusters[c].epoch == epoch, clusters[c].condition != .ready, clusters[c].noExecuteTaint == nil else { return }
         let key = clusters[c].condition == .unknown ? "cluster.karmada.io/unreachable" : "cluster.karmada.io/not-ready"
         clusters[c].noExecuteTaint = key
-        clusters[c].noExecuteSince = now
         event(.taintAdded, clusters[c].name, "\(key):NoExecute after failover-eviction-timeout \(timings.failoverEvictionTimeout)")
         runTaintManager(cluster: c)
     }

@@ -72,7 +72,6 @@ struct ClusterState {
     /// Karmada taints on the `Cluster` object: key → effect set.
     var noScheduleTaint: String?
     var noExecuteTaint: String?
-    var noExecuteSince: Int64 = 0
     /// A chaos (procedure) NoSchedule+NoExecute taint.
     var chaosTaint = false
 }
