@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .target(
@@ -51,10 +52,20 @@ let package = Package(
             dependencies: ["QuakeCore", "QuakeHTTP"],
             swiftSettings: strict
         ),
+        .target(
+            name: "QuakeLab",
+            dependencies: [
+                "QuakeCore", "QuakeHTTP", "QuakeObserve",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "quake",
             dependencies: [
-                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve",
+                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -96,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "QuakeHTTPTests",
             dependencies: ["QuakeHTTP", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeLabTests",
+            dependencies: ["QuakeLab", "QuakeCore", "QuakePlan", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
