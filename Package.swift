@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -44,12 +45,17 @@ let package = Package(
         ),
         .target(
             name: "QuakeHTTP",
-            dependencies: ["CCurl"],
+            dependencies: ["CCurl", .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strict
         ),
         .target(
             name: "QuakeObserve",
             dependencies: ["QuakeCore", "QuakeHTTP"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "QuakeRunner",
+            dependencies: ["QuakeCore"],
             swiftSettings: strict
         ),
         .target(
@@ -65,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "quake",
             dependencies: [
-                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab",
+                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab", "QuakeRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -107,6 +113,11 @@ let package = Package(
         .testTarget(
             name: "QuakeHTTPTests",
             dependencies: ["QuakeHTTP", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeRunnerTests",
+            dependencies: ["QuakeRunner", "QuakeCore", "QuakePlan", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,165 @@
+import QuakeCore
+
+/// Runs a plan on a live target, on `clock`: one loop for every wall-clock target.
+///
+/// The loop brings the target up, performs the schedule's actions at their times, checks the plan's
+/// stop conditions at the end of every observation window, and — on normal end, a tripped stop
+/// condition, an error or cancellation — reverts every fault still active (last injected first)
+/// and tears the target down before it returns or throws.
+public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
+    /// The plan being run.
+    public let plan: Plan
+    /// The clock the schedule follows (a continuous clock for real targets).
+    public let clock: C
+    /// Called with one line for people at each step (fault injected, stop condition tripped …).
+    public let log: @Sendable (String) -> Void
+
+    /// A runner of `plan` on `clock`, reporting its steps to `log`.
+    public init(plan: Plan, clock: C, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.plan = plan
+        self.clock = clock
+        self.log = log
+    }
+
+    /// Runs the plan on `target` and returns what was observed.
+    ///
+    /// - Throws: ``RunnerError`` when the target failed (after reverting and tearing down), or
+    ///   `CancellationError` when the calling task was cancelled (likewise after cleaning up).
+    public func run(on target: some LiveTarget) async throws -> RunOutcome {
+        do {
+            try await target.prepare()
+        } catch {
+            await target.teardown()
+            throw Self.wrap(error, .prepare, "the target could not be brought up")
+        }
+        var state = RunState()
+        let start = clock.now
+        do {
+            try await loop(target: target, start: start, state: &state)
+        } catch {
+            let failures = await revertAll(target: target, state: &state, start: start)
+            await target.teardown()
+            if !failures.isEmpty { log("could not revert: " + failures.joined(separator: "; ")) }
+            throw error
+        }
+        let failures = await revertAll(target: target, state: &state, start: start)
+        let observed: Timeline
+        do {
+            observed = try await shielded { try await target.finish() }
+        } catch {
+            await target.teardown()
+            throw Self.wrap(error, .observe, "the target could not report what it observed")
+        }
+        await target.teardown()
+        var timeline = observed
+        for event in state.events { timeline.add(event) }
+        timeline.events.sort { $0.at < $1.at }
+        return RunOutcome(timeline: timeline, abort: state.abort, revertFailures: failures)
+    }
+
+    /// What the loop has done so far.
+    private struct RunState {
+        /// Injected faults not yet reverted, in the order they were injected.
+        var active: [Int] = []
+        var events: [TimelineEvent] = []
+        var abort: (condition: StopCondition, at: TimeSpan)?
+    }
+
+    private func loop(target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
+        let window = plan.target.window
+        let windows = Int((plan.schedule.duration.microseconds + window.microseconds - 1) / window.microseconds)
+        var pending = RunAction.actions(of: plan.schedule)[...]
+        for w in 0..<windows {
+            let end = window * Int64(w + 1)
+            while let action = pending.first, action.at < end {
+                pending.removeFirst()
+                try await clock.sleep(until: start.advanced(by: Self.duration(action.at)), tolerance: nil)
+                try await perform(action, target: target, start: start, state: &state)
+            }
+            try await clock.sleep(until: start.advanced(by: Self.duration(min(end, plan.schedule.duration))), tolerance: nil)
+            let timeline: Timeline
+            do {
+                timeline = try await target.observe(through: w)
+            } catch {
+                throw Self.wrap(error, .observe, "the target could not report window \(w)")
+            }
+            if let trip = StopConditionCheck.firstTrip(plan: plan, timeline: timeline) {
+                state.abort = trip
+                log("stop condition tripped at \(trip.at): \(trip.condition); reverting every fault")
+                return
+            }
+        }
+    }
+
+    private func perform(_ action: RunAction, target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
+        switch action.kind {
+        case let .inject(i):
+            let fault = plan.schedule.faults[i]
+            // Counted active before the call: a half-made injection is reverted too (reverts are idempotent).
+            state.active.append(i)
+            do {
+                try await target.inject(fault, index: i)
+            } catch {
+                throw Self.wrap(error, .inject, "could not inject \(fault.fault)")
+            }
+            state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultInjected, subject: fault.fault.target, detail: fault.fault.description))
+            log("injected \(fault.fault)")
+        case let .revert(i):
+            guard state.active.contains(i) else { return }
+            let fault = plan.schedule.faults[i]
+            do {
+                try await target.revert(fault, index: i)
+            } catch {
+                throw Self.wrap(error, .revert, "could not revert \(fault.fault)")
+            }
+            state.active.removeAll { $0 == i }
+            state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultReverted, subject: fault.fault.target, detail: fault.fault.description))
+            log("reverted \(fault.fault)")
+        case let .step(p, s):
+            let procedure = plan.schedule.procedures[p]
+            let step = procedure.steps[s]
+            do {
+                try await target.perform(step, of: procedure)
+            } catch {
+                throw Self.wrap(error, .procedure, "\(procedure.name): step \(s + 1) (\(step.action)) failed")
+            }
+            state.events.append(TimelineEvent(at: elapsed(since: start), kind: .procedureStep, subject: procedure.name, detail: step.action.description))
+        }
+    }
+
+    /// Reverts every active fault, last injected first, even when the calling task is cancelled;
+    /// returns a sentence for each revert that failed.
+    private func revertAll(target: some LiveTarget, state: inout RunState, start: C.Instant) async -> [String] {
+        var failures: [String] = []
+        for i in state.active.reversed() {
+            let fault = plan.schedule.faults[i]
+            do {
+                try await shielded { try await target.revert(fault, index: i) }
+                state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultReverted, subject: fault.fault.target, detail: fault.fault.description))
+                log("reverted \(fault.fault)")
+            } catch {
+                failures.append("\(fault.fault): \(error)")
+            }
+        }
+        state.active.removeAll()
+        return failures
+    }
+
+    /// Runs `body` in a task of its own so that a cancelled run still reverts its faults and
+    /// collects what it observed (cleanup must not see the caller's cancellation).
+    private func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
+    }
+
+    private func elapsed(since start: C.Instant) -> TimeSpan {
+        let d = start.duration(to: clock.now)
+        return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
+    }
+
+    private static func duration(_ t: TimeSpan) -> Duration { .microseconds(t.microseconds) }
+
+    private static func wrap(_ error: any Error, _ code: RunnerError.Code, _ message: String) -> any Error {
+        if error is CancellationError || error is RunnerError { return error }
+        return RunnerError(code: code, message: message, underlying: error)
+    }
+}
