@@ -1,0 +1,109 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import QuakeLab
+
+/// `quake pod`: one lab pod, an HTTP/1.1 server playing one replica of a service. Internal: the
+/// lab starts it (through `ProcessSupervisor.startPod`), with flags rendered by
+/// `PodConfiguration.arguments`.
+struct PodCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pod",
+        abstract: "Run one lab pod (internal: started by `quake run --target lab`, not by hand).",
+        discussion: """
+            Serves HTTP/1.1 with keep-alive on 127.0.0.1: every path waits the service time, fails \
+            with the error rate, and calls each --call service in order (Host: <service>), failing \
+            with --error-status when a call fails. GET /healthz, GET /metrics (Prometheus text), \
+            POST /control/health?fail=1|0, /control/errors?rate=0.5, /control/delay?ms=200, \
+            /control/reset. Writes nothing to the terminal once serving; SIGTERM or SIGINT shut it \
+            down gracefully. See docs/lab.md, "Pods".
+            Exit 0 after a shutdown, 2 for a usage error, 5 when the port cannot be had.
+            """,
+        shouldDisplay: false
+    )
+
+    @Option(help: "The port to listen on (0: the system chooses).")
+    var port: Int
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The service this pod plays.")
+    var service: String
+
+    @Option(help: "The pod's name (default: the service's).")
+    var pod: String?
+
+    @Option(help: ArgumentHelp("The service time: a duration (50ms) or a log-normal p50=4ms,p99=30ms.", valueName: "time"))
+    var serviceTime = "0s"
+
+    @Option(help: ArgumentHelp("The share of requests that fail on their own: 0.3 or 30%.", valueName: "rate"))
+    var errorRate = "0"
+
+    @Option(help: "The status of a failed request, on its own or because a call failed.")
+    var errorStatus = 500
+
+    @Option(name: .customLong("call"), help: ArgumentHelp("A service called for every request, in order: service=URL of the locality's Envoy (repeat).", valueName: "service=URL"))
+    var calls: [String] = []
+
+    @Option(help: ArgumentHelp("The limit on each downstream call.", valueName: "duration"))
+    var downstreamTimeout = "30s"
+
+    @Option(help: "The seed of service-time and error draws.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Event-loop threads.")
+    var threads = 1
+
+    @Option(help: ArgumentHelp("How long a shutdown waits for requests in flight.", valueName: "duration"))
+    var shutdownGrace = "5s"
+
+    @Option(help: "Append log lines to this file (default: no log).")
+    var logFile: String?
+
+    func run() async throws {
+        let configuration: PodConfiguration
+        do {
+            configuration = try makeConfiguration()
+            try configuration.validate()
+        } catch {
+            throw report(error, status: .invalid)
+        }
+        // Signals arrive through dispatch sources, not as process-wide handlers.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        do {
+            try await PodServer.withServer(configuration) { server in
+                let sources = [SIGTERM, SIGINT].map { number in
+                    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                    source.setEventHandler { server.requestShutdown() }
+                    source.resume()
+                    return source
+                }
+                await server.waitForShutdownRequest()
+                for source in sources { source.cancel() }
+            }
+        } catch {
+            throw report(error, status: .targetError)
+        }
+    }
+
+    private func makeConfiguration() throws -> PodConfiguration {
+        PodConfiguration(
+            service: service, pod: pod ?? service, port: port, host: host,
+            serviceTime: try PodConfiguration.parseServiceTime(serviceTime),
+            errorRate: try PodConfiguration.parseErrorRate(errorRate), errorStatus: errorStatus,
+            calls: try calls.map(PodConfiguration.Downstream.init(argument:)),
+            downstreamTimeout: try PodConfiguration.parseDuration(downstreamTimeout), seed: seed,
+            logFile: logFile, threads: threads, shutdownGrace: try PodConfiguration.parseDuration(shutdownGrace)
+        )
+    }
+
+    /// Writes why the pod could not run to standard error (the lab sends it to the pod's log
+    /// file) and returns the exit code.
+    private func report(_ error: any Error, status: ExitStatus) -> ExitCode {
+        FileHandle.standardError.write(Data("quake pod: \(error)\n".utf8))
+        return status.exitCode
+    }
+}
