@@ -15,6 +15,8 @@ public struct LabError: Error, Sendable, Equatable, CustomStringConvertible {
         case notReady
         /// A component's admin or control API answered with an error.
         case api
+        /// A file the lab writes (a generated configuration, an EDS update) could not be written.
+        case file
     }
 
     /// What kind of failure it is.

@@ -1,0 +1,52 @@
+import QuakeCore
+
+extension LabLayout {
+    /// One Envoy of the lab: the outbound proxy of one client locality, as every sidecar of that
+    /// locality would see the mesh (same priorities, same routes).
+    public struct Envoy: Sendable, Hashable {
+        /// `envoy-<cluster>-<zone>`: the node id Envoy reports and the name of its folder.
+        public var name: String
+        /// The client locality whose view of the mesh the Envoy has.
+        public var locality: Locality
+        /// The 127.0.0.1 port of its HTTP listener (clients send `Host: <service>`).
+        public var listenerPort: Int
+        /// The 127.0.0.1 port of its admin API (`/ready`, `/clusters`, `/runtime_modify`, `/stats/prometheus`).
+        public var adminPort: Int
+        /// Its `--base-id`, distinct per Envoy (its admin port) so that several run side by side.
+        public var baseID: Int
+
+        /// An Envoy from its parts.
+        public init(name: String, locality: Locality, listenerPort: Int, adminPort: Int, baseID: Int) {
+            self.name = name
+            self.locality = locality
+            self.listenerPort = listenerPort
+            self.adminPort = adminPort
+            self.baseID = baseID
+        }
+
+        /// `http://127.0.0.1:<listener>`.
+        public var listenerURL: String { "http://127.0.0.1:\(listenerPort)" }
+
+        /// `http://127.0.0.1:<admin>`.
+        public var adminURL: String { "http://127.0.0.1:\(adminPort)" }
+
+        /// Where this Envoy's files go under the lab's folder `root`: `<root>/<name>/…`.
+        public func files(in root: String) -> EnvoyFiles {
+            EnvoyFiles(directory: root.hasSuffix("/") ? root + name : root + "/" + name)
+        }
+
+        /// The command-line arguments after `envoy` that run this Envoy with its files: the bootstrap,
+        /// its base id, `concurrency` worker threads, and access logs flushed every second (Envoy's
+        /// default is 10 s, LAB-NOTES §5; only the command line sets it). Envoy's own log goes to
+        /// standard error, which the process supervisor keeps in the process's log file.
+        public func arguments(files: EnvoyFiles, concurrency: Int = 1, logLevel: String = "warning") -> [String] {
+            [
+                "-c", files.bootstrap,
+                "--base-id", String(baseID),
+                "--concurrency", String(concurrency),
+                "--file-flush-interval-msec", "1000",
+                "--log-level", logLevel,
+            ]
+        }
+    }
+}
