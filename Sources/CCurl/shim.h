@@ -53,4 +53,16 @@ static inline CURLcode quake_curl_easy_getinfo_string(CURL *_Nonnull handle, CUR
     return curl_easy_getinfo(handle, info, value);
 }
 
+// MARK: multi (engine)
+// Used by QuakeHTTP's client engine (HTTPEngine, MultiHandle): multi-handle options and the
+// result of a finished transfer, which curl_multi_info_read reports inside a union.
+
+static inline CURLMcode quake_curl_multi_setopt_long(CURLM *_Nonnull multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLcode quake_curl_msg_result(const CURLMsg *_Nonnull message) {
+    return message->data.result;
+}
+
 #endif

@@ -2,19 +2,24 @@ import CCurl
 import Foundation
 
 /// Owns one libcurl easy handle and the memory it points at (error buffer, header list,
-/// response accumulator) for one transfer. The only file with unsafe pointer code.
+/// response accumulator) for one transfer. With ``MultiHandle``, the only code that touches
+/// libcurl's pointers.
 ///
-/// Not `Sendable`: it is created, performed and freed on one thread.
+/// Not `Sendable`: it is created, run by the multi handle and freed on the engine's thread.
 final class EasyHandle {
-    private let handle: UnsafeMutableRawPointer
+    /// The libcurl handle, for ``MultiHandle`` to add and remove.
+    let handle: UnsafeMutableRawPointer
+    /// Identifies the submission this transfer carries out.
+    let tag: ObjectIdentifier
     private let request: HTTPRequest
     private let accumulator: ResponseAccumulator
-    private let cancellation: TransferCancellation
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let counters: EngineCounters
 
-    /// Creates a handle configured for `request`.
-    init(request: HTTPRequest, cancellation: TransferCancellation) throws {
+    /// Creates a handle configured for `request`; `timeout` replaces the request's own (what
+    /// is left of it after waiting for a free transfer slot).
+    init(request: HTTPRequest, tag: ObjectIdentifier, timeout: Duration?, counters: EngineCounters) throws {
         guard CurlRuntime.initResult == CURLE_OK else {
             throw HTTPError(
                 code: .other,
@@ -26,57 +31,66 @@ final class EasyHandle {
             throw HTTPError(code: .other, message: "curl_easy_init failed", url: request.url)
         }
         self.handle = handle
+        self.tag = tag
         self.request = request
         self.accumulator = ResponseAccumulator(maxBodyBytes: request.maxBodyBytes)
-        self.cancellation = cancellation
+        self.counters = counters
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(to: 0)
-        try configure()
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        counters.easyHandleCreated()
+        try configure(timeout: timeout)
     }
 
     deinit {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
+        counters.easyHandleFreed()
     }
 
-    /// Runs the transfer to completion, blocking the calling thread.
-    ///
-    /// Throws `CancellationError` if the transfer was stopped through its ``TransferCancellation``.
-    func perform() throws -> HTTPResponse {
-        let result = curl_easy_perform(handle)
-        if result == CURLE_ABORTED_BY_CALLBACK && cancellation.isCancelled {
-            throw CancellationError()
+    /// The response, or the error, for a transfer that libcurl reported finished with `code`.
+    func result(_ code: CURLcode) -> Result<HTTPResponse, any Error> {
+        guard code == CURLE_OK else {
+            let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
+            return .failure(HTTPError(curlCode: code, detail: detail, request: request, bodyCapExceeded: accumulator.bodyCapExceeded))
         }
-        guard result == CURLE_OK else {
-            let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(result)) : String(cString: errorBuffer)
-            throw HTTPError(curlCode: result, detail: detail, request: request, bodyCapExceeded: accumulator.bodyCapExceeded)
-        }
-        return HTTPResponse(
-            status: try info(CURLINFO_RESPONSE_CODE),
-            headers: accumulator.headers,
-            body: accumulator.body,
-            timings: HTTPTimings(
-                dns: try time(CURLINFO_NAMELOOKUP_TIME_T),
-                connect: try time(CURLINFO_CONNECT_TIME_T),
-                tls: try time(CURLINFO_APPCONNECT_TIME_T),
-                firstByte: try time(CURLINFO_STARTTRANSFER_TIME_T),
-                total: try time(CURLINFO_TOTAL_TIME_T)
+        return Result {
+            HTTPResponse(
+                status: try info(CURLINFO_RESPONSE_CODE),
+                version: Self.version(try info(CURLINFO_HTTP_VERSION)),
+                headers: accumulator.headers,
+                body: accumulator.body,
+                timings: HTTPTimings(
+                    dns: try time(CURLINFO_NAMELOOKUP_TIME_T),
+                    connect: try time(CURLINFO_CONNECT_TIME_T),
+                    tls: try time(CURLINFO_APPCONNECT_TIME_T),
+                    firstByte: try time(CURLINFO_STARTTRANSFER_TIME_T),
+                    total: try time(CURLINFO_TOTAL_TIME_T)
+                )
             )
-        )
+        }
+    }
+
+    private static func version(_ curlVersion: Int) -> HTTPVersion {
+        switch curlVersion {
+        case Int(CURL_HTTP_VERSION_1_0): .http1_0
+        case Int(CURL_HTTP_VERSION_2_0): .http2
+        case Int(CURL_HTTP_VERSION_3): .http3
+        default: .http1_1
+        }
     }
 
     // MARK: Configuration
 
-    private func configure() throws {
+    private func configure(timeout: Duration?) throws {
         try set(CURLOPT_NOSIGNAL, 1)
-        try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try set(CURLOPT_URL, request.url)
         try configureMethodAndBody()
         try configureHeaders()
-        try configureLimits()
+        try configureLimits(timeout: timeout)
+        try configureProtocol()
         try configureTLS()
         try configureCallbacks()
     }
@@ -117,11 +131,11 @@ final class EasyHandle {
             }
             headerList = appended
         }
-        try setHeaderList(headerList)
+        try check(quake_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
     }
 
-    private func configureLimits() throws {
-        if let timeout = request.timeout {
+    private func configureLimits(timeout: Duration?) throws {
+        if let timeout {
             try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
         }
         if let connectTimeout = request.connectTimeout {
@@ -132,11 +146,56 @@ final class EasyHandle {
         }
     }
 
+    private func configureProtocol() throws {
+        switch request.http2 {
+        case .off:
+            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        case .negotiate:
+            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+            try set(CURLOPT_PIPEWAIT, 1)
+        case .priorKnowledge where request.url.lowercased().hasPrefix("http:"):
+            // h2c: libcurl 7.88.1 fails every request that reuses an h2c prior-knowledge connection
+            // ("Error in the HTTP2 framing layer", error 16), so each such request gets a
+            // connection of its own, closed afterwards. HTTP/2 over TLS multiplexes normally.
+            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            try set(CURLOPT_FRESH_CONNECT, 1)
+            try set(CURLOPT_FORBID_REUSE, 1)
+        case .priorKnowledge:
+            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            try set(CURLOPT_PIPEWAIT, 1)
+        }
+        if request.maxRedirects > 0 {
+            try set(CURLOPT_FOLLOWLOCATION, 1)
+            try set(CURLOPT_MAXREDIRS, request.maxRedirects)
+            try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        } else {
+            try set(CURLOPT_FOLLOWLOCATION, 0)
+        }
+    }
+
     private func configureTLS() throws {
-        try set(CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0)
-        try set(CURLOPT_SSL_VERIFYHOST, request.tls.verifyHost ? 2 : 0)
-        if let caFile = request.tls.caFile {
+        let tls = request.tls
+        try set(CURLOPT_SSL_VERIFYPEER, tls.verifyPeer ? 1 : 0)
+        try set(CURLOPT_SSL_VERIFYHOST, tls.verifyHost ? 2 : 0)
+        if let caFile = tls.caFile {
             try set(CURLOPT_CAINFO, caFile)
+        }
+        if let caPEM = tls.caPEM {
+            try set(CURLOPT_CAINFO_BLOB, blob: caPEM)
+        }
+        guard let certificate = tls.clientCertificate else { return }
+        switch certificate.source {
+        case .files(let certificateFile, let keyFile):
+            try set(CURLOPT_SSLCERT, certificateFile)
+            try set(CURLOPT_SSLKEY, keyFile)
+        case .pem(let certificatePEM, let keyPEM):
+            try set(CURLOPT_SSLCERTTYPE, "PEM")
+            try set(CURLOPT_SSLCERT_BLOB, blob: certificatePEM)
+            try set(CURLOPT_SSLKEYTYPE, "PEM")
+            try set(CURLOPT_SSLKEY_BLOB, blob: keyPEM)
+        }
+        if let password = certificate.keyPassword {
+            try set(CURLOPT_KEYPASSWD, password)
         }
     }
 
@@ -157,12 +216,6 @@ final class EasyHandle {
             return length
         }, CURLOPT_HEADERFUNCTION)
         try set(CURLOPT_HEADERDATA, pointer: accumulator)
-        try check(quake_curl_easy_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION) { userdata, _, _, _, _ in
-            guard let userdata else { return 0 }
-            return Unmanaged<TransferCancellation>.fromOpaque(userdata).takeUnretainedValue().isCancelled ? 1 : 0
-        }, CURLOPT_XFERINFOFUNCTION)
-        try set(CURLOPT_XFERINFODATA, pointer: Unmanaged.passUnretained(cancellation).toOpaque())
-        try set(CURLOPT_NOPROGRESS, 0)
     }
 
     // MARK: libcurl calls
@@ -183,8 +236,12 @@ final class EasyHandle {
         try check(quake_curl_easy_setopt_off_t(handle, option, offset), option)
     }
 
-    private func setHeaderList(_ list: UnsafeMutablePointer<curl_slist>?) throws {
-        try check(quake_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list), CURLOPT_HTTPHEADER)
+    /// Sets a `struct curl_blob` option; libcurl copies the bytes before returning (`CURL_BLOB_COPY`).
+    private func set(_ option: CURLoption, blob: Data) throws {
+        try blob.withUnsafeBytes { bytes in
+            var value = curl_blob(data: UnsafeMutableRawPointer(mutating: bytes.baseAddress), len: bytes.count, flags: UInt32(CURL_BLOB_COPY))
+            try withUnsafeMutablePointer(to: &value) { try set(option, pointer: UnsafeMutableRawPointer($0)) }
+        }
     }
 
     private func check(_ result: CURLcode, _ option: CURLoption) throws {

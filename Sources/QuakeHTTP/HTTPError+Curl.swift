@@ -1,10 +1,11 @@
 import CCurl
 
 extension HTTPError {
-    /// Maps a failed transfer's libcurl result to the error users see.
+    /// Maps a failed transfer's libcurl result to the error users see: the one place where curl
+    /// codes become ``HTTPError/Code``s.
     ///
     /// - Parameters:
-    ///   - curlCode: what `curl_easy_perform` returned; not `CURLE_OK`.
+    ///   - curlCode: the transfer's result from `curl_multi_info_read`; not `CURLE_OK`.
     ///   - detail: libcurl's explanation: its error buffer, or `curl_easy_strerror` when that is empty.
     ///   - bodyCapExceeded: whether the write callback refused a body longer than `request.maxBodyBytes`.
     init(curlCode: CURLcode, detail: String, request: HTTPRequest, bodyCapExceeded: Bool) {
@@ -14,7 +15,7 @@ extension HTTPError {
             code = .refused
         case CURLE_OPERATION_TIMEDOUT:
             code = .timeout
-        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             code = .reset
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
              CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
@@ -28,6 +29,8 @@ extension HTTPError {
             code = .tooLarge
         case CURLE_WRITE_ERROR where bodyCapExceeded:
             code = .tooLarge
+        case CURLE_ABORTED_BY_CALLBACK:
+            code = .cancelled
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             code = .invalidURL
         default:

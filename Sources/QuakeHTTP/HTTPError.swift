@@ -1,9 +1,12 @@
-/// The one error a transfer throws: a stable ``code`` to branch on, a message for people, and the URL.
+/// The one error a transfer throws: a stable ``code`` to branch on, a message for people
+/// (libcurl's own explanation from `CURLOPT_ERRORBUFFER` where it gave one), and the URL.
+///
+/// Neither the message nor the description ever contains a request header's value.
 public struct HTTPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, in a form that stays the same across libcurl versions.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Kind: String, Hashable, Sendable {
-            case refused, timeout, reset, tls, dns, tooLarge, invalidURL, invalidRequest, other
+            case refused, timeout, reset, tls, dns, tooLarge, cancelled, invalidURL, invalidRequest, other
         }
 
         private let kind: Kind
@@ -27,6 +30,9 @@ public struct HTTPError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let dns = Code(.dns)
         /// The response body was longer than the request's `maxBodyBytes`.
         public static let tooLarge = Code(.tooLarge)
+        /// The transfer was stopped before it finished because its client shut down. (A cancelled
+        /// task gets `CancellationError` instead.)
+        public static let cancelled = Code(.cancelled)
         /// The URL could not be parsed or does not use `http` or `https`.
         public static let invalidURL = Code(.invalidURL)
         /// The method, a header or a limit cannot be sent as given (for example a header holding a line break).

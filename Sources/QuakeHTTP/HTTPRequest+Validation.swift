@@ -22,6 +22,31 @@ extension HTTPRequest {
         if maxBodyBytes < 0 {
             throw invalid(.invalidRequest, "maxBodyBytes is negative (\(maxBodyBytes))")
         }
+        if maxRedirects < 0 {
+            throw invalid(.invalidRequest, "maxRedirects is negative (\(maxRedirects))")
+        }
+        for (what, path) in tlsPaths where path.isEmpty || path.utf8.contains(0) {
+            throw invalid(.invalidRequest, "the TLS \(what) path is empty or contains a NUL byte")
+        }
+        if tls.caPEM?.isEmpty == true {
+            throw invalid(.invalidRequest, "the CA bundle PEM data is empty")
+        }
+        if case .pem(let certificate, let key) = tls.clientCertificate?.source, certificate.isEmpty || key.isEmpty {
+            throw invalid(.invalidRequest, "the client certificate or key PEM data is empty")
+        }
+        if let password = tls.clientCertificate?.keyPassword, password.utf8.contains(0) {
+            throw invalid(.invalidRequest, "the client key password contains a NUL byte")
+        }
+    }
+
+    /// The file paths of the TLS options, named, which libcurl takes as C strings.
+    private var tlsPaths: [(String, String)] {
+        var paths: [(String, String)] = []
+        if let caFile = tls.caFile { paths.append(("CA file", caFile)) }
+        if case .files(let certificate, let key) = tls.clientCertificate?.source {
+            paths += [("client certificate", certificate), ("client key", key)]
+        }
+        return paths
     }
 
     private func invalid(_ code: HTTPError.Code, _ message: String) -> HTTPError {

@@ -2,8 +2,9 @@ import Foundation
 
 /// One HTTP request: method, URL, headers, optional body and the limits that apply to its transfer.
 ///
-/// Redirects are not followed: a 3xx response is returned as it is. Only `http` and `https`
-/// URLs are accepted.
+/// Redirects are not followed unless ``maxRedirects`` says so: a 3xx response is returned as it
+/// is. Only `http` and `https` URLs are accepted. Printing a request never shows the value of an
+/// `Authorization` header (see ``HTTPHeaders/redactedNames``).
 public struct HTTPRequest: Sendable {
     /// The request method.
     public var method: HTTPMethod
@@ -21,15 +22,22 @@ public struct HTTPRequest: Sendable {
     public var timeout: Duration?
     /// The limit on establishing the connection, TLS included; `nil` uses libcurl's 300 seconds.
     public var connectTimeout: Duration?
-    /// How the server's certificate is checked for `https` URLs.
+    /// How the server's certificate is checked for `https` URLs, and the client's own certificate.
     public var tls: HTTPTLSOptions
-    /// The largest response body accepted; a longer one fails with ``HTTPError/Code/tooLarge``.
+    /// The largest response body accepted; a longer one fails with ``HTTPError/Code/tooLarge``
+    /// and the transfer is stopped.
     public var maxBodyBytes: Int
+    /// Whether the request may use HTTP/2; HTTP/1.1 by default.
+    public var http2: HTTP2Mode
+    /// How many redirects are followed (to `http` and `https` URLs only); 0, the default,
+    /// returns a 3xx response as it is. An `Authorization` header is not sent to another host.
+    public var maxRedirects: Int
 
     /// The default response body cap: 64 MiB.
     public static let defaultMaxBodyBytes = 64 << 20
 
-    /// Creates a request; by default a `GET` with a 30 s timeout, a 10 s connect timeout and full TLS verification.
+    /// Creates a request; by default a `GET` over HTTP/1.1 with a 30 s timeout, a 10 s connect
+    /// timeout, full TLS verification and no redirects followed.
     public init(
         method: HTTPMethod = .get,
         url: String,
@@ -38,7 +46,9 @@ public struct HTTPRequest: Sendable {
         timeout: Duration? = .seconds(30),
         connectTimeout: Duration? = .seconds(10),
         tls: HTTPTLSOptions = HTTPTLSOptions(),
-        maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes
+        maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes,
+        http2: HTTP2Mode = .off,
+        maxRedirects: Int = 0
     ) {
         self.method = method
         self.url = url
@@ -48,6 +58,8 @@ public struct HTTPRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.tls = tls
         self.maxBodyBytes = maxBodyBytes
+        self.http2 = http2
+        self.maxRedirects = maxRedirects
     }
 }
 

@@ -4,6 +4,8 @@ import Foundation
 public struct HTTPResponse: Sendable {
     /// The status code, such as 200.
     public var status: Int
+    /// The HTTP version the response arrived in.
+    public var version: HTTPVersion
     /// The headers of the final response, in the order the server sent them.
     public var headers: HTTPHeaders
     /// The body, after any transfer encoding was removed; empty for `HEAD`.
@@ -12,8 +14,9 @@ public struct HTTPResponse: Sendable {
     public var timings: HTTPTimings
 
     /// Creates a response.
-    public init(status: Int, headers: HTTPHeaders, body: Data, timings: HTTPTimings) {
+    public init(status: Int, version: HTTPVersion = .http1_1, headers: HTTPHeaders, body: Data, timings: HTTPTimings) {
         self.status = status
+        self.version = version
         self.headers = headers
         self.body = body
         self.timings = timings

@@ -1,10 +1,11 @@
 import Foundation
 
 /// Collects one transfer's status-line-delimited headers and its body as libcurl hands them over,
-/// refusing body bytes past the cap. Used only on the transfer's thread.
+/// refusing body bytes past the cap. Used only on the engine's thread.
 final class ResponseAccumulator {
     private let maxBodyBytes: Int
-    /// The headers of the latest response seen; an interim response (such as `100 Continue`) is replaced by the next.
+    /// The headers of the latest response seen; an interim response (such as `100 Continue`, or
+    /// a redirect that is followed) is replaced by the next.
     private(set) var headers = HTTPHeaders()
     /// The body received so far.
     private(set) var body = Data()

@@ -44,6 +44,18 @@ struct HTTPClientFailureTests {
         }
     }
 
+    @Test("a response cut off mid-body gives .reset, whether the server closes or resets",
+          arguments: [false, true])
+    func cutOffMidResponse(reset: Bool) async throws {
+        let response = LoopbackHTTPResponse(body: Data(repeating: UInt8(ascii: "x"), count: 10_000))
+        try await LoopbackHTTPServer.with({ _ in .truncated(response, afterBytes: 3000, reset: reset) }) { server in
+            let error = await #expect(throws: HTTPError.self) { try await client.get(server.url()) }
+
+            #expect(error?.code == .reset)
+            #expect(error?.message.contains("curl error") == true)
+        }
+    }
+
     @Test("a body longer than maxBodyBytes gives .tooLarge, with or without Content-Length")
     func bodyCap() async throws {
         let large = Data(repeating: UInt8(ascii: "x"), count: 4096)
@@ -71,6 +83,7 @@ struct HTTPClientFailureTests {
         #expect(defaults.tls.verifyPeer)
         #expect(defaults.tls.verifyHost)
         #expect(defaults.tls.caFile == nil)
+        #expect(defaults.tls.isInsecure == false)
 
         try await LoopbackHTTPServer.with({ _ in .respond(LoopbackHTTPResponse()) }) { server in
             let error = await #expect(throws: HTTPError.self) {

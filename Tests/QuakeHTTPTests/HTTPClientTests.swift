@@ -131,16 +131,6 @@ struct HTTPClientTests {
         }
     }
 
-    @Test("each request opens its own connection")
-    func eachRequestConnects() async throws {
-        try await LoopbackHTTPServer.with({ _ in .respond(LoopbackHTTPResponse()) }) { server in
-            _ = try await client.get(server.url())
-            _ = try await client.get(server.url())
-
-            #expect(server.acceptedConnections == 2)
-        }
-    }
-
     @Test("concurrent requests wait for the server side by side, not one after another")
     func concurrentRequests() async throws {
         // Each request is answered 2 s after it arrives. Side by side, all eight are in flight before

@@ -8,4 +8,7 @@ public enum LoopbackHTTPReply: Sendable {
     case close
     /// Resets the connection without answering (`SO_LINGER` {1, 0}, then close, which sends RST).
     case reset
+    /// Sends only the first `afterBytes` bytes of `response` (head and body as on the wire), then
+    /// closes the connection: with a reset if `reset`, else with an orderly FIN.
+    case truncated(LoopbackHTTPResponse, afterBytes: Int, reset: Bool = false)
 }

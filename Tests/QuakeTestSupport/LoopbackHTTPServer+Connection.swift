@@ -14,9 +14,11 @@ extension LoopbackHTTPServer {
                 try? LoopbackSocket.send(connection, response.serialized(keepAlive: false, includeBody: true))
                 return
             case .needMore:
-                guard (try? LoopbackSocket.wait(for: connection, stop: stopRead, timeout: nil)) == .readable,
-                      let count = try? LoopbackSocket.receive(connection, into: &buffer), count > 0
-                else { return }
+                guard (try? LoopbackSocket.wait(for: connection, stop: stopRead, timeout: nil)) == .readable else { return }
+                guard let count = try? LoopbackSocket.receive(connection, into: &buffer), count > 0 else {
+                    recordClientClose()
+                    return
+                }
                 parser.append(buffer[..<count])
             }
         }
@@ -34,13 +36,24 @@ extension LoopbackHTTPServer {
             return keepAlive
         case .hang:
             var discard = [UInt8](repeating: 0, count: 4096)
-            while try LoopbackSocket.wait(for: connection, stop: stopRead, timeout: nil) == .readable,
-                  try LoopbackSocket.receive(connection, into: &discard) > 0 {}
+            while try LoopbackSocket.wait(for: connection, stop: stopRead, timeout: nil) == .readable {
+                guard (try? LoopbackSocket.receive(connection, into: &discard)).map({ $0 > 0 }) == true else {
+                    recordClientClose()
+                    return false
+                }
+            }
             return false
         case .close:
             return false
         case .reset:
             try LoopbackSocket.lingerZero(connection)
+            return false
+        case .truncated(let response, let afterBytes, let reset):
+            let bytes = response.serialized(keepAlive: false, includeBody: request.method != "HEAD")
+            try LoopbackSocket.send(connection, Array(bytes.prefix(afterBytes)))
+            if reset {
+                try LoopbackSocket.lingerZero(connection)
+            }
             return false
         }
     }

@@ -17,6 +17,7 @@ public final class LoopbackHTTPServer: Sendable {
 
     private struct State {
         var acceptedConnections = 0
+        var clientClosedConnections = 0
         var requests: [LoopbackHTTPRequest] = []
         var runningThreads = 0
         var stopping = false
@@ -54,6 +55,11 @@ public final class LoopbackHTTPServer: Sendable {
     /// How many TCP connections the server has accepted so far.
     public var acceptedConnections: Int {
         state.withLock { $0.acceptedConnections }
+    }
+
+    /// How many connections the client closed (or reset) while the server waited to read from them.
+    public var clientClosedConnections: Int {
+        state.withLock { $0.clientClosedConnections }
     }
 
     /// Every complete request received so far, in arrival order.
@@ -95,6 +101,11 @@ public final class LoopbackHTTPServer: Sendable {
                 LoopbackSocket.close(connection)
             }
         }
+    }
+
+    /// Records that the client closed a connection the server was reading from.
+    func recordClientClose() {
+        state.withLock { $0.clientClosedConnections += 1 }
     }
 
     /// Records a complete request before the handler sees it.

@@ -57,6 +57,23 @@ enum LoopbackSocket {
         return port
     }
 
+    /// Whether a TCP connection to 127.0.0.1:`port` succeeds now; the connection is closed again.
+    static func canConnect(to port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0
+    }
+
     /// The next pending connection on a non-blocking listening socket, or `nil` if there is none yet.
     static func accept(_ listener: Int32) throws -> Int32? {
         while true {

@@ -3,8 +3,8 @@ import QuakeHTTP
 
 /// A client for Prometheus' HTTP API (`/api/v1/query` and `/api/v1/query_range`), over QuakeHTTP.
 ///
-/// Each call is one `GET` on a fresh connection (one thread and one TCP handshake, see
-/// `HTTPClient`). Failures come back as ``ObserveError`` with the request URL as location:
+/// Each call is one `GET` through an `HTTPClient`, which keeps the connection alive for the
+/// next one (by default the process-wide shared engine). Failures come back as ``ObserveError`` with the request URL as location:
 /// `invalidArgument` for a query Prometheus rejected as bad data (`errorType: bad_data`) or
 /// arguments refused before sending, `server` for any other error answer, an HTTP error status,
 /// an unreachable server or a timeout, and `malformed` for a success answer that is not the
@@ -14,12 +14,14 @@ public struct PrometheusAPIClient: Sendable {
     public let baseURL: String
     /// The limit on each whole request, connecting included.
     public let timeout: Duration
-    private let http = HTTPClient()
+    private let http: HTTPClient
 
     /// A client for the Prometheus server at `baseURL`; each request gives up after `timeout`.
-    public init(baseURL: String, timeout: Duration = .seconds(30)) {
+    /// Requests go through `http`, the shared engine unless given.
+    public init(baseURL: String, timeout: Duration = .seconds(30), http: HTTPClient = HTTPClient()) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
+        self.http = http
     }
 
     /// Evaluates `query` at one time (`/api/v1/query`); the server's current time when `time` is `nil`.
