@@ -211,11 +211,34 @@ final class EasyHandle {
         try check(quake_curl_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in
             guard let buffer, let userdata else { return 0 }
             let length = size * count
-            let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
-            Unmanaged<ResponseAccumulator>.fromOpaque(userdata).takeUnretainedValue().receiveHeaderLine(line)
+            EasyHandle.receiveHeaderLine(
+                UnsafeRawBufferPointer(start: buffer, count: length),
+                into: Unmanaged<ResponseAccumulator>.fromOpaque(userdata).takeUnretainedValue())
             return length
         }, CURLOPT_HEADERFUNCTION)
         try set(CURLOPT_HEADERDATA, pointer: accumulator)
+    }
+
+    /// Splits one header line as libcurl delivers it (line ending included) into a field, on
+    /// the bytes: a status line starts a new response; a line without a colon (the blank line
+    /// ending the head) is ignored. Spaces and tabs around the value are dropped.
+    private static func receiveHeaderLine(_ line: UnsafeRawBufferPointer, into accumulator: ResponseAccumulator) {
+        if line.starts(with: "HTTP/".utf8) {
+            accumulator.beginResponse()
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var start = colon + 1
+        var end = line.count
+        while start < end && isBlank(line[start]) { start += 1 }
+        while end > start && (isBlank(line[end - 1]) || line[end - 1] == UInt8(ascii: "\r") || line[end - 1] == UInt8(ascii: "\n")) { end -= 1 }
+        accumulator.append(
+            name: String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+            value: String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     // MARK: libcurl calls

@@ -159,9 +159,15 @@ final class EngineLoop {
     }
 
     private func finish(_ tag: ObjectIdentifier, _ result: Result<HTTPResponse, any Error>) {
-        // Dropping the entry frees the easy handle before the sender resumes.
-        guard let submission = active.removeValue(forKey: tag)?.submission else { return }
+        guard let submission = removeActive(tag) else { return }
         complete(submission, result)
+    }
+
+    /// Drops an active entry and returns its submission; the easy handle is freed by the time
+    /// this returns, so a sender that resumes sees it gone.
+    private func removeActive(_ tag: ObjectIdentifier) -> TransferSubmission? {
+        guard let entry = active.removeValue(forKey: tag) else { return nil }
+        return entry.submission
     }
 
     /// Ends the transfers whose timeout passed while they waited for a connection or a slot;

@@ -36,7 +36,7 @@ public struct HTTPClient: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (HTTPClient) async throws -> Value
     ) async throws -> Value {
-        let engine = HTTPEngine(configuration: configuration, name: "QuakeHTTP engine")
+        let engine = HTTPEngine(configuration: configuration, name: "QuakeHTTP")
         do {
             let value = try await body(HTTPClient(engine: engine))
             await engine.shutdown()

@@ -39,9 +39,10 @@ final class HTTPEngine: Sendable {
     }
 
     /// The process-wide engine behind `HTTPClient()`, started on first use and never stopped.
-    static let shared = HTTPEngine(configuration: HTTPClient.Configuration(), name: "QuakeHTTP shared engine")
+    static let shared = HTTPEngine(configuration: HTTPClient.Configuration(), name: "QuakeHTTP shared")
 
-    /// Starts an engine and its thread. Submissions made before the thread is ready wait in the queue.
+    /// Starts an engine and its thread, named `name` (Linux keeps 15 bytes of it). Submissions
+    /// made before the thread is ready wait in the queue.
     init(configuration: HTTPClient.Configuration, name: String) {
         precondition(configuration.maxConnections >= 0 && configuration.maxConnectionsPerHost >= 0,
                      "connection limits cannot be negative")

@@ -89,11 +89,19 @@ final class MultiHandle {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
             // The message is only valid until the handle is removed: read it first.
             let code = quake_curl_msg_result(message)
-            guard let easy = transfers.removeValue(forKey: handle) else { continue }
-            _ = curl_multi_remove_handle(multi, handle)
-            let (tag, result) = (easy.tag, easy.result(code))
+            guard let (tag, result) = takeFinished(handle, code, from: multi) else { continue }
             body(tag, result)
         }
+    }
+
+    /// Removes a finished transfer and returns its tag and outcome; the easy handle is released
+    /// by the time this returns, unless the engine still holds it.
+    private func takeFinished(
+        _ handle: UnsafeMutableRawPointer, _ code: CURLcode, from multi: UnsafeMutableRawPointer
+    ) -> (ObjectIdentifier, Result<HTTPResponse, any Error>)? {
+        guard let easy = transfers.removeValue(forKey: handle) else { return nil }
+        _ = curl_multi_remove_handle(multi, handle)
+        return (easy.tag, easy.result(code))
     }
 
     /// Removes every transfer and frees the multi handle, closing its pooled connections. Idempotent.

@@ -26,15 +26,13 @@ final class ResponseAccumulator {
         return true
     }
 
-    /// Takes one header line as libcurl delivers it, line ending included.
-    func receiveHeaderLine(_ line: String) {
-        if line.hasPrefix("HTTP/") {
-            headers = HTTPHeaders()
-            return
-        }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+    /// Starts the headers of a new response (a status line arrived), dropping an interim one's.
+    func beginResponse() {
+        headers = HTTPHeaders()
+    }
+
+    /// Adds a header field of the current response.
+    func append(name: String, value: String) {
         headers.append(name: name, value: value)
     }
 }

@@ -239,6 +239,7 @@ struct HTTPClientEngineTests {
             switch request.path {
             case "/a": .respond(LoopbackHTTPResponse(status: 302, headers: [("Location", "/b")]))
             case "/b": .respond(LoopbackHTTPResponse(status: 301, headers: [("Location", "/c")]))
+            case "/other-host": .respond(LoopbackHTTPResponse(status: 307, headers: [("Location", "http://localhost:\(request.header("X-Port") ?? "")/c")]))
             default: .respond(LoopbackHTTPResponse(text: "arrived at \(request.path)"))
             }
         }) { server in
@@ -256,6 +257,14 @@ struct HTTPClientEngineTests {
                 }
                 #expect(error?.code == .other)
                 #expect(server.requests.map(\.path) == ["/a", "/a", "/b", "/c", "/a", "/b"])
+
+                // A credential set for one host is not sent on to another (libcurl's rule for a custom Authorization header).
+                let headers: HTTPHeaders = ["Authorization": "Bearer secret", "X-Port": "\(server.port)"]
+                let elsewhere = try await client.send(HTTPRequest(url: server.url("/other-host"), headers: headers, maxRedirects: 1))
+                #expect(elsewhere.status == 200)
+                let seen = server.requests.suffix(2)
+                #expect(seen.map(\.path) == ["/other-host", "/c"])
+                #expect(seen.map { $0.header("Authorization") } == ["Bearer secret", nil])
             }
         }
     }
