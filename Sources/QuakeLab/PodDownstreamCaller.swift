@@ -71,16 +71,17 @@ struct PodDownstreamCaller: Sendable {
             )
             do {
                 let response = try await client.send(request)
-                state.downstreamCalled(service: call.service, code: response.status)
-                if !TrafficSeries.isSuccess(response.status) {
-                    return .failed(service: call.service, detail: "answered \(response.status)")
+                guard TrafficSeries.isSuccess(response.status) else {
+                    let detail = "answered \(response.status)"
+                    state.downstreamCalled(service: call.service, code: response.status, failure: detail)
+                    return .failed(service: call.service, detail: detail)
                 }
-            } catch let error as HTTPError {
-                state.downstreamCalled(service: call.service, code: 0)
-                return .failed(service: call.service, detail: "no response (\(error.code): \(error.message))")
+                state.downstreamCalled(service: call.service, code: response.status)
             } catch {
-                state.downstreamCalled(service: call.service, code: 0)
-                return .failed(service: call.service, detail: "no response (\(error))")
+                let reason = (error as? HTTPError).map { "\($0.code): \($0.message)" } ?? "\(error)"
+                let detail = "no response (\(reason))"
+                state.downstreamCalled(service: call.service, code: 0, failure: detail)
+                return .failed(service: call.service, detail: detail)
             }
         }
         return .succeeded

@@ -53,29 +53,49 @@ public final class PodServer: Sendable {
         try configuration.validate()
         let log = try PodLog.open(path: configuration.logFile, pod: configuration.pod)
         let server = try await PodServer(configuration: configuration, log: log)
-        let caller = PodDownstreamCaller(state: server.state, client: HTTPClient())
         let result: Result<Value, any Error>
+        if configuration.calls.isEmpty {
+            // A pod that calls nobody needs no HTTP engine; the handle is never used.
+            result = await server.serve(client: HTTPClient(), body)
+        } else {
+            // Its own engine: its connections to the Envoy are kept alive for the pod's life and
+            // closed with it.
+            do {
+                result = try await HTTPClient.withClient { client in await server.serve(client: client, body) }
+            } catch {
+                result = .failure(error)
+            }
+        }
+        try? await server.group.shutdownGracefully()
+        log.write("stopped")
+        return try result.get()
+    }
+
+    /// Runs `body` alongside the pod's call pump, then shuts the pod down.
+    private func serve<Value>(
+        client: HTTPClient,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PodServer) async throws -> Value
+    ) async -> Result<Value, any Error> {
+        let caller = PodDownstreamCaller(state: state, client: client)
         do {
-            result = try await withThrowingTaskGroup(of: Void.self, returning: Result<Value, any Error>.self) { group in
+            return try await withThrowingTaskGroup(of: Void.self, returning: Result<Value, any Error>.self) { group in
                 group.addTask { await caller.run() }
                 let result: Result<Value, any Error>
                 do {
-                    result = .success(try await body(server))
+                    result = .success(try await body(self))
                 } catch {
                     result = .failure(error)
                 }
-                await server.shutdown()
+                await shutdown()
                 // The grace period is over: calls still running fail, and their requests with them.
                 group.cancelAll()
                 try await group.waitForAll()
                 return result
             }
         } catch {
-            result = .failure(error)
+            return .failure(error)
         }
-        try? await server.group.shutdownGracefully()
-        log.write("stopped")
-        return try result.get()
     }
 
     private init(configuration: PodConfiguration, log: PodLog) async throws {

@@ -19,6 +19,7 @@ final class PodState: Sendable {
         var errorRate: Double
         var extraDelay: Int64 = 0
         var healthFailing = false
+        var loggedFailures = 0
         var shuttingDown = false
         var connections: [ObjectIdentifier: any Channel] = [:]
     }
@@ -54,10 +55,22 @@ final class PodState: Sendable {
         state.withLock { $0.metrics.requestFinished(status: status, seconds: seconds) }
     }
 
-    /// Records one downstream call's outcome (`code` 0 when no response came).
-    func downstreamCalled(service: String, code: Int) {
-        state.withLock { $0.metrics.downstreamCalled(service: service, code: code) }
+    /// Records one downstream call's outcome (`code` 0 when no response came); the first
+    /// ``loggedFailureLimit`` failures are also logged, with `detail`.
+    func downstreamCalled(service: String, code: Int, failure detail: String? = nil) {
+        let logged = state.withLock { s in
+            s.metrics.downstreamCalled(service: service, code: code)
+            guard detail != nil, s.loggedFailures <= Self.loggedFailureLimit else { return -1 }
+            s.loggedFailures += 1
+            return s.loggedFailures
+        }
+        guard let detail, logged > 0 else { return }
+        log.write("call to \(service) failed: \(detail)")
+        if logged == Self.loggedFailureLimit + 1 { log.write("further failed calls are counted in /metrics, not logged") }
     }
+
+    /// How many failed downstream calls are logged.
+    static let loggedFailureLimit = 20
 
     /// Queues a request's downstream calls for the call pump; false once the pod is shutting down.
     func enqueue(_ job: PodDownstreamJob) -> Bool {

@@ -139,6 +139,8 @@ import Testing
                     for _ in 0..<5 { #expect(try await client.get(svc1.url("/")).status == 200) }
                     let received = try await metrics(of: svc2)
                     #expect(received.first { $0.name == "quake_pod_requests_total" && $0.label("code") == "200" }?.value == 5)
+                    // svc1's calls reuse a kept-alive connection (one more is this test's scrape).
+                    #expect((received.first { $0.name == "quake_pod_connections_total" }?.value ?? 99) <= 2)
                     #expect(envoy.requests.count == 5)
                     #expect(envoy.requests.allSatisfy { $0.header("Host") == "svc3" })
                     let made = try await metrics(of: svc1)
@@ -158,13 +160,16 @@ import Testing
                     PodConfiguration.Downstream(service: "svc2", url: failing.url("/")),
                     PodConfiguration.Downstream(service: "svc3", url: after.url("/")),
                 ]
-                try await PodServer.withServer(PodConfiguration(service: "svc1", pod: "svc1-0", calls: calls)) { svc1 in
+                let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("quake-pod-\(UUID().uuidString).log").path
+                defer { try? FileManager.default.removeItem(atPath: logFile) }
+                try await PodServer.withServer(PodConfiguration(service: "svc1", pod: "svc1-0", calls: calls, logFile: logFile)) { svc1 in
                     let response = try await client.get(svc1.url("/"))
                     #expect(response.status == 500)
                     #expect(String(decoding: response.body, as: UTF8.self) == "svc1-0: svc2 answered 500\n")
                     let later = try await metrics(of: after)
                     #expect(later.filter { $0.name == "quake_pod_requests_total" }.isEmpty, "svc3 is not called after svc2 failed")
                 }
+                #expect(try String(contentsOfFile: logFile, encoding: .utf8).contains("pod svc1-0: call to svc2 failed: answered 500"))
             }
         }
         let unreachable = [PodConfiguration.Downstream(service: "svc2", url: "http://127.0.0.1:\(refused)/")]
