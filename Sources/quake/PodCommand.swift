@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import QuakeLab
+import Synchronization
 
 /// `quake pod`: one lab pod, an HTTP/1.1 server playing one replica of a service. Internal: the
 /// lab starts it (through `ProcessSupervisor.startPod`), with flags rendered by
@@ -69,20 +70,22 @@ struct PodCommand: AsyncParsableCommand {
         } catch {
             throw report(error, status: .invalid)
         }
-        // Signals arrive through dispatch sources, not as process-wide handlers.
+        // Signals arrive through dispatch sources, installed before the pod starts listening so
+        // that a SIGTERM sent at any time is seen.
         signal(SIGPIPE, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
+        let shutdown = ShutdownRequest()
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { shutdown.request() }
+            source.resume()
+            return source
+        }
+        defer { for source in sources { source.cancel() } }
         do {
             try await PodServer.withServer(configuration) { server in
-                let sources = [SIGTERM, SIGINT].map { number in
-                    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                    source.setEventHandler { server.requestShutdown() }
-                    source.resume()
-                    return source
-                }
+                shutdown.attach(server)
                 await server.waitForShutdownRequest()
-                for source in sources { source.cancel() }
             }
         } catch {
             throw report(error, status: .targetError)
@@ -105,5 +108,28 @@ struct PodCommand: AsyncParsableCommand {
     private func report(_ error: any Error, status: ExitStatus) -> ExitCode {
         FileHandle.standardError.write(Data("quake pod: \(error)\n".utf8))
         return status.exitCode
+    }
+}
+
+/// A shutdown asked for by a signal, passed on to the pod once it is listening.
+private final class ShutdownRequest: Sendable {
+    private let state = Mutex<(requested: Bool, server: PodServer?)>((false, nil))
+
+    /// Asks the pod to shut down, now or as soon as it is attached.
+    func request() {
+        let server = state.withLock { state in
+            state.requested = true
+            return state.server
+        }
+        server?.requestShutdown()
+    }
+
+    /// Hands over the listening pod; a shutdown already asked for is passed on at once.
+    func attach(_ server: PodServer) {
+        let requested = state.withLock { state in
+            state.server = server
+            return state.requested
+        }
+        if requested { server.requestShutdown() }
     }
 }
