@@ -94,6 +94,16 @@ public struct LabLayout: Sendable {
         return pod
     }
 
+    /// Records a pod that the control plane placed (named `name`, on `node`) with the next free port.
+    ///
+    /// - Throws: `LabError` `.config` when no port is left.
+    public mutating func addPod(name: String, service: String, cluster: String, node: String, locality: Locality) throws(LabError) -> Pod {
+        let pod = Pod(name: name, service: service, cluster: cluster, node: node, locality: locality, port: try ports.next())
+        createdPods += 1
+        pods.append(pod)
+        return pod
+    }
+
     /// Forgets the pod named `name` (deleted or evicted) and returns it; its port is not reused.
     @discardableResult
     public mutating func removePod(named name: String) -> Pod? {

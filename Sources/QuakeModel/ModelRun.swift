@@ -19,4 +19,22 @@ public enum ModelRun {
         simulation.run(progress: progress)
         return Result(timeline: simulation.timeline, simulatedRequests: simulation.requestCount)
     }
+
+    /// The decisions the Kubernetes and Karmada control planes take about pods while `plan`'s faults
+    /// run, in time order: pods created (and where), ready, in or out of Envoy's endpoints, deleted.
+    /// The pods placed at the start are not listed: `KubeScheduler` places them the same way for
+    /// every target. The lab replays these on real processes.
+    ///
+    /// Simulated without the plan's traffic and probes (the control plane does not depend on them),
+    /// so it costs only the control plane's events; random choices (heartbeat phases, which pods a
+    /// pod-kill takes) come from `seed` but not in the same draws as a run with traffic.
+    public static func controlPlaneChanges(_ plan: Plan, seed: UInt64? = nil) -> [ControlPlaneChange] {
+        var quiet = plan
+        quiet.traffic = []
+        quiet.probes = []
+        var simulation = Simulation(plan: quiet, seed: seed ?? plan.seed, accessLog: nil)
+        simulation.controlPlaneLog = []
+        simulation.run(progress: nil)
+        return simulation.controlPlaneLog ?? []
+    }
 }

@@ -54,6 +54,8 @@ struct Simulation {
     var seriesCache: [Int32] = []
     var latencyCache: [Int32] = []
     var requestCount = 0
+    /// The control plane's decisions about pods, kept only when asked (`ModelRun.controlPlaneChanges`).
+    var controlPlaneLog: [ControlPlaneChange]?
     /// Request paths of the plan's loads, then of its service probes (downstream calls use "/").
     lazy var loadPaths: [String] = plan.traffic.map(\.path) + plan.probes.compactMap { probe in
         if case .service = probe.target { return probe.path }

@@ -55,7 +55,7 @@ public enum RunSummary {
     /// The whole summary as text.
     public static func render(plan: Plan, timeline: Timeline, simulatedRequests: Int, target: String, seed: UInt64) -> String {
         var out = TextBlock()
-        out.line("\(plan.metadata.name) on the \(target) (seed \(seed)): \(grouped(simulatedRequests)) requests simulated over \(plan.schedule.duration)")
+        out.line("\(plan.metadata.name) on the \(target) (seed \(seed)): \(grouped(simulatedRequests)) requests \(target.hasPrefix("model") ? "simulated" : "observed") over \(plan.schedule.duration)")
         var entry: [String] = []
         for load in plan.traffic where !entry.contains(load.to) { entry.append(load.to) }
         for service in entry {

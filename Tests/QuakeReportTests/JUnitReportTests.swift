@@ -17,7 +17,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("junit.xml"), messages = dir.appendingPathComponent("out")
         try Data(xml.utf8).write(to: file)
-        FileManager.default.createFile(atPath: messages.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: messages.path, contents: nil)
         let handle = try FileHandle(forWritingTo: messages)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -65,6 +65,9 @@ extension Simulation {
             return
         }
         event(.podCreated, pods[p].name, "on \(nodes[pods[p].node].name) (\(reason))")
+        if controlPlaneLog != nil, let node = plan.topology.node(named: nodes[pods[p].node].name) {
+            logChange(pods[p].name, .created(service: services[s].name, node: node.name, locality: node.locality))
+        }
         schedule(now + services[s].startupTime.microseconds, .podReady(pod: p))
     }
 
@@ -72,6 +75,7 @@ extension Simulation {
         guard pods[p].phase == .starting, nodes[pods[p].node].health == .up else { return }
         pods[p].phase = .running
         event(.podReady, pods[p].name)
+        logChange(pods[p].name, .ready)
         schedule(now + timings.endpointSliceDelay.microseconds + timings.istiodPushDelay.microseconds, .endpoint(pod: p, add: true))
         finishGracefulEvictionsIfHealthy(service: pods[p].service)
     }
@@ -82,6 +86,7 @@ extension Simulation {
         pods[p].phase = .gone
         nodes[pods[p].node].pods -= 1
         event(kind, pods[p].name, detail)
+        logChange(pods[p].name, .deleted)
         if pods[p].inEndpoints {
             schedule(now + timings.endpointSliceDelay.microseconds + timings.istiodPushDelay.microseconds, .endpoint(pod: p, add: false))
         }
@@ -95,7 +100,15 @@ extension Simulation {
         guard pods[p].inEndpoints != wanted else { return }
         pods[p].inEndpoints = wanted
         event(wanted ? .endpointsAdded : .endpointsDropped, pods[p].name, services[pods[p].service].name)
+        logChange(pods[p].name, .endpoint(added: wanted))
         rebuildEnvoys(service: pods[p].service)
+    }
+
+    /// Keeps a control-plane decision when the run records them.
+    private mutating func logChange(_ pod: String, _ kind: ControlPlaneChange.Kind) {
+        guard controlPlaneLog != nil else { return }
+        let change = ControlPlaneChange(at: time(now), pod: pod, kind: kind)
+        controlPlaneLog?.append(change)
     }
 
     /// Places pods that found no node earlier, now that one may have room.

@@ -1,0 +1,360 @@
+import Foundation
+import QuakeCore
+import QuakeHTTP
+import QuakeObserve
+
+/// The `lab` target: real pod processes, one real Envoy per client locality, a real Prometheus, and
+/// a control plane that replays the model's Kubernetes and Karmada decisions (`ControlPlaneChange`)
+/// on them: new pods are started, deleted ones killed, endpoints published to every Envoy by EDS.
+///
+/// Faults are real: a crashed node's pods get SIGKILL, a hung node's SIGSTOP (SIGCONT on revert),
+/// zone, cluster and region outages do the same to all their nodes, HTTP aborts and delays go to
+/// every Envoy's fault filter through `POST /runtime_modify`. Control-plane changes are applied at
+/// the end of each observation window (at most one window late).
+///
+/// `bringUp()` starts everything, under the run's `ProcessSupervisor`, whose scope stops every
+/// process however the run ends; `teardown()` clears faults and wakes stopped processes first.
+public actor LabTarget: LiveTarget {
+    /// The plan being run.
+    public let plan: Plan
+    /// Where the generated files and the processes' logs go.
+    public let directory: String
+    private let supervisor: ProcessSupervisor
+    private let client: HTTPClient
+    private let options: LabOptions
+    private var layout: LabLayout
+    private let changes: [ControlPlaneChange]
+    private var nextChange = 0
+    private var pods: [String: LabPodRuntime] = [:]
+    private var podOrder: [String] = []
+    private var crashedNodes: [String: Int] = [:]
+    private var hungNodes: [String: Int] = [:]
+    private var envoyLogs: [LabEnvoyLog] = []
+    private var startEpoch: Int64 = 0
+    private var started = ContinuousClock.now
+    private var replicas: [ReplicaKey: [Int]] = [:]
+    private var events: [TimelineEvent] = []
+    private var edsVersion = 0
+    private var faultedServices: Set<String> = []
+    private var pendingStarts: [String] = []
+    /// The lab Prometheus's port.
+    public nonisolated let prometheusPort: Int
+
+    /// A lab for `plan` whose control plane replays `changes` (in time order, from the model run
+    /// with the lab's time scale), its files under `directory`, its processes started by `supervisor`.
+    public init(plan: Plan, changes: [ControlPlaneChange], directory: String, supervisor: ProcessSupervisor, client: HTTPClient = HTTPClient(), options: LabOptions = LabOptions()) throws {
+        try Self.checkSupported(plan)
+        self.plan = plan
+        self.changes = changes.sorted { $0.at < $1.at }
+        self.directory = directory
+        self.supervisor = supervisor
+        self.client = client
+        self.options = options
+        self.layout = try LabLayout(plan: plan, basePort: options.basePort)
+        self.prometheusPort = layout.prometheusPort
+    }
+
+    /// The Envoys of the lab, one per client locality (traffic goes to their listeners).
+    public var envoys: [LabLayout.Envoy] { layout.envoys }
+
+    /// Faults and procedure steps the lab cannot make real, refused before anything starts.
+    public static func checkSupported(_ plan: Plan) throws(LabError) {
+        for spec in plan.schedule.faults {
+            if case .partition = spec.fault {
+                throw LabError(code: .config, message: "the lab cannot partition localities: every process shares one loopback network (use the model)", location: spec.fault.description)
+            }
+        }
+        if let procedure = plan.schedule.procedures.first {
+            throw LabError(code: .config, message: "the lab does not run procedures yet (use the model)", location: procedure.name)
+        }
+    }
+
+    // MARK: Bringing up
+
+    /// Writes every Envoy's bootstrap and EDS files and Prometheus's configuration, starts the pods,
+    /// the Envoys and Prometheus, and returns once all of them answer.
+    public func bringUp() async throws {
+        for pod in layout.pods {
+            pods[pod.name] = LabPodRuntime(pod: pod, process: nil, ready: true, inEndpoints: true)
+            podOrder.append(pod.name)
+        }
+        let bootstrapOptions = EnvoyBootstrap.Options(timeScale: options.timeScale)
+        for envoy in layout.envoys {
+            let files = envoy.files(in: directory)
+            try AtomicFileWriter.makeDirectories(files.directory)
+            try AtomicFileWriter.write(EnvoyBootstrap.render(plan: plan, envoy: envoy, files: files, options: bootstrapOptions), to: files.bootstrap)
+        }
+        try publishEndpoints(services: plan.services.map(\.name))
+        let podTargets = directory + "/prometheus-pods.json"
+        try AtomicFileWriter.write(PrometheusConfig.podTargets(layout.pods), to: podTargets)
+        try AtomicFileWriter.write(PrometheusConfig.render(layout: layout, podTargetsFile: podTargets), to: directory + "/prometheus.yml")
+
+        var starting: [(SupervisedProcess, ProcessReadiness)] = []
+        for name in podOrder {
+            guard let runtime = pods[name] else { continue }
+            let configuration = try podConfiguration(runtime.pod)
+            let process = try await supervisor.startPod(configuration, executable: options.quakeExecutable)
+            pods[name]?.process = process
+            starting.append((process, .pod(configuration)))
+        }
+        for envoy in layout.envoys {
+            let process = try await supervisor.start(name: envoy.name, program: "envoy", arguments: envoy.arguments(files: envoy.files(in: directory), concurrency: options.envoyConcurrency))
+            starting.append((process, .http(url: envoy.adminURL + "/ready")))
+        }
+        let prometheus = try await supervisor.start(name: "prometheus", program: "prometheus", arguments: [
+            "--config.file=" + directory + "/prometheus.yml",
+            "--storage.tsdb.path=" + directory + "/prometheus-data",
+            "--web.listen-address=127.0.0.1:\(layout.prometheusPort)",
+            "--log.level=warn",
+        ])
+        starting.append((prometheus, .http(url: prometheusURL + "/-/ready")))
+        for (process, readiness) in starting {
+            try await supervisor.waitUntilReady(process, probe: readiness, timeout: .seconds(30))
+        }
+    }
+
+    /// The lab Prometheus's base URL.
+    public nonisolated var prometheusURL: String { "http://127.0.0.1:\(prometheusPort)" }
+
+    private func podConfiguration(_ pod: LabLayout.Pod) throws -> PodConfiguration {
+        guard let spec = plan.service(named: pod.service) else {
+            throw LabError(code: .config, message: "no service \(pod.service) in the plan", location: pod.name)
+        }
+        let calls = try spec.calls.map { called -> PodConfiguration.Downstream in
+            guard let envoy = layout.envoy(for: pod.locality) else {
+                throw LabError(code: .config, message: "no Envoy in \(pod.locality) for its calls to \(called)", location: pod.name)
+            }
+            return PodConfiguration.Downstream(service: called, url: envoy.listenerURL + "/")
+        }
+        let index = UInt64(podOrder.firstIndex(of: pod.name) ?? 0)
+        return PodConfiguration(service: pod.service, pod: pod.name, port: pod.port, serviceTime: spec.serviceTime, errorRate: spec.errorRate.fraction, calls: calls, seed: plan.seed &+ index &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    // MARK: LiveTarget
+
+    public func prepare() async throws {
+        started = ContinuousClock.now
+        startEpoch = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+        envoyLogs = layout.envoys.map { LabEnvoyLog(envoy: $0, path: $0.files(in: directory).accessLog, window: plan.target.window, origin: startEpoch) }
+        for pod in layout.pods { nameHost(pod) }
+    }
+
+    public func inject(_ fault: FaultSpec, index: Int) async throws {
+        switch fault.fault {
+        case let .nodeHang(node):
+            hungNodes[node, default: 0] += 1
+            for name in podOrder where pods[name]?.pod.node == node { try stopPod(name) }
+        case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
+            for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
+                crashedNodes[node, default: 0] += 1
+                for name in podOrder where pods[name]?.pod.node == node { try killPod(name) }
+            }
+        case let .httpAbort(service, status, percentage):
+            faultedServices.insert(service)
+            try await setRuntime(EnvoyRuntimeKeys(service: service).abort(status: status, percentage: percentage))
+        case let .httpDelay(service, delay, percentage):
+            faultedServices.insert(service)
+            try await setRuntime(EnvoyRuntimeKeys(service: service).delay(delay, percentage: percentage))
+        case .podKill:
+            // Which pods die is the control plane's choice (the model's, with the plan's seed): its
+            // deletions arrive as control-plane changes at this instant.
+            try applyChanges(through: elapsed)
+            try await startPending()
+        case .partition:
+            throw LabError(code: .config, message: "the lab cannot partition localities", location: fault.fault.description)
+        }
+    }
+
+    public func revert(_ fault: FaultSpec, index: Int) async throws {
+        switch fault.fault {
+        case let .nodeHang(node):
+            hungNodes[node] = max(0, (hungNodes[node] ?? 0) - 1)
+            if hungNodes[node] == 0 {
+                for name in podOrder where pods[name]?.pod.node == node { try resumePod(name) }
+            }
+        case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
+            for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
+                crashedNodes[node] = max(0, (crashedNodes[node] ?? 0) - 1)
+                guard crashedNodes[node] == 0 else { continue }
+                // The kubelet restarts the pods the control plane did not delete meanwhile.
+                for name in podOrder where pods[name]?.pod.node == node { try await restartPod(name) }
+            }
+        case let .httpAbort(service, _, _), let .httpDelay(service, _, _):
+            try await setRuntime(EnvoyRuntimeKeys(service: service).clearFaults)
+            faultedServices.remove(service)
+        case .podKill, .partition:
+            break
+        }
+    }
+
+    public func perform(_ step: ProcedureStep, of procedure: Procedure) async throws {
+        throw LabError(code: .config, message: "the lab does not run procedures yet", location: procedure.name)
+    }
+
+    public func observe(through window: Int) async throws -> Timeline {
+        let end = plan.target.window * Int64(window + 1)
+        try applyChanges(through: end)
+        try await startPending()
+        recordReplicas(through: window)
+        for i in envoyLogs.indices { try envoyLogs[i].readNew() }
+        return timeline()
+    }
+
+    public func finish() async throws -> Timeline {
+        try applyChanges(through: plan.schedule.duration)
+        try await startPending()
+        recordReplicas(through: windowCount - 1)
+        // Envoy flushes its access log every second: wait for the last requests' lines.
+        try await Task.sleep(for: .milliseconds(2_500))
+        for i in envoyLogs.indices { try envoyLogs[i].readNew() }
+        return timeline()
+    }
+
+    public func teardown() async {
+        for service in faultedServices.sorted() {
+            try? await setRuntime(EnvoyRuntimeKeys(service: service).clearFaults)
+        }
+        faultedServices.removeAll()
+        for name in podOrder where pods[name]?.stopped == true { try? resumePod(name) }
+    }
+
+    // MARK: Control plane
+
+    private var windowCount: Int {
+        Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds)
+    }
+
+    private var elapsed: TimeSpan {
+        let d = started.duration(to: ContinuousClock.now)
+        return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
+    }
+
+    /// Applies every control-plane change due by `t`.
+    private func applyChanges(through t: TimeSpan) throws {
+        var touched: Set<String> = []
+        var podsChanged = false
+        while nextChange < changes.count, changes[nextChange].at <= t {
+            let change = changes[nextChange]
+            nextChange += 1
+            switch change.kind {
+            case let .created(service, node, locality):
+                guard let cluster = plan.topology.node(named: node).map(\.locality.cluster) else { continue }
+                let pod = try layout.addPod(name: change.pod, service: service, cluster: cluster, node: node, locality: locality)
+                pods[pod.name] = LabPodRuntime(pod: pod, process: nil, ready: false, inEndpoints: false)
+                podOrder.append(pod.name)
+                nameHost(pod)
+                podsChanged = true
+                events.append(TimelineEvent(at: change.at, kind: .podCreated, subject: pod.name, detail: "on \(node)"))
+                pendingStarts.append(pod.name)
+            case .ready:
+                pods[change.pod]?.ready = true
+                events.append(TimelineEvent(at: change.at, kind: .podReady, subject: change.pod))
+            case let .endpoint(added):
+                guard let runtime = pods[change.pod] else { continue }
+                pods[change.pod]?.inEndpoints = added
+                touched.insert(runtime.pod.service)
+                events.append(TimelineEvent(at: change.at, kind: added ? .endpointsAdded : .endpointsDropped, subject: change.pod, detail: runtime.pod.service))
+            case .deleted:
+                guard pods[change.pod] != nil else { continue }
+                try killPod(change.pod)
+                pods[change.pod]?.deleted = true
+                layout.removePod(named: change.pod)
+                podsChanged = true
+                events.append(TimelineEvent(at: change.at, kind: .podEvicted, subject: change.pod, detail: "deleted by the control plane"))
+            }
+        }
+        if !touched.isEmpty { try publishEndpoints(services: plan.services.map(\.name).filter(touched.contains)) }
+        if podsChanged {
+            try AtomicFileWriter.write(PrometheusConfig.podTargets(layout.pods), to: directory + "/prometheus-pods.json")
+        }
+    }
+
+    /// Starts the processes of pods created since the last call (on a node that is up).
+    private func startPending() async throws {
+        let names = pendingStarts
+        pendingStarts.removeAll()
+        for name in names { try await restartPod(name) }
+    }
+
+    /// Rewrites the EDS file of every upstream of `services` in every Envoy, by atomic rename.
+    private func publishEndpoints(services: [String]) throws {
+        edsVersion += 1
+        let upstreams = EnvoyUpstream.all(in: plan).filter { services.contains($0.service) }
+        let live = podOrder.compactMap { pods[$0] }.filter { !$0.deleted && $0.inEndpoints }.map(\.pod)
+        for envoy in layout.envoys {
+            let files = envoy.files(in: directory)
+            for upstream in upstreams {
+                let endpoints = upstream.endpoints(among: live, plan: plan).map { EDSEndpoint(pod: $0) }
+                try AtomicFileWriter.makeDirectories(files.edsDirectory(for: upstream))
+                try AtomicFileWriter.write(EDSDocument.render(upstream: upstream, client: envoy.locality, endpoints: endpoints, plan: plan, version: String(edsVersion)), to: files.edsFile(for: upstream))
+            }
+        }
+    }
+
+    private func recordReplicas(through window: Int) {
+        var ready: [ReplicaKey: Int] = [:]
+        for service in plan.services {
+            for cluster in plan.topology.clusters { ready[ReplicaKey(service: service.name, cluster: cluster.name)] = 0 }
+        }
+        for runtime in pods.values where !runtime.deleted && runtime.ready {
+            ready[ReplicaKey(service: runtime.pod.service, cluster: runtime.pod.cluster), default: 0] += 1
+        }
+        for (key, count) in ready {
+            var series = replicas[key] ?? []
+            while series.count <= window { series.append(count) }
+            replicas[key] = series
+        }
+    }
+
+    private func timeline() -> Timeline {
+        LabTimeline.combine(envoyLogs.map { LabTimeline.EnvoyPart(locality: $0.envoy.locality, timeline: $0.timeline) },
+                            window: plan.target.window, windowCount: windowCount, replicas: replicas, events: events)
+    }
+
+    private func nameHost(_ pod: LabLayout.Pod) {
+        for i in envoyLogs.indices { envoyLogs[i].name(host: pod.address, cluster: pod.cluster) }
+    }
+
+    // MARK: Processes
+
+    private func killPod(_ name: String) throws {
+        guard let process = pods[name]?.process else { return }
+        try supervisor.kill(process)
+        pods[name]?.process = nil
+        pods[name]?.stopped = false
+    }
+
+    private func stopPod(_ name: String) throws {
+        guard let process = pods[name]?.process, pods[name]?.stopped == false else { return }
+        try supervisor.stop(process)
+        pods[name]?.stopped = true
+    }
+
+    private func resumePod(_ name: String) throws {
+        guard let process = pods[name]?.process, pods[name]?.stopped == true else { return }
+        try supervisor.resume(process)
+        pods[name]?.stopped = false
+    }
+
+    /// Starts a pod's process again on its port, unless it was deleted or its node is still down
+    /// (a pod placed on a hung node starts stopped).
+    private func restartPod(_ name: String) async throws {
+        guard let runtime = pods[name], !runtime.deleted, runtime.process == nil, (crashedNodes[runtime.pod.node] ?? 0) == 0 else { return }
+        let configuration = try podConfiguration(runtime.pod)
+        let process = try await supervisor.startPod(configuration, executable: options.quakeExecutable)
+        pods[name]?.process = process
+        if (hungNodes[runtime.pod.node] ?? 0) > 0 { try stopPod(name) }
+    }
+
+    // MARK: Envoy runtime
+
+    private func setRuntime(_ pairs: [(key: String, value: String)]) async throws {
+        for envoy in layout.envoys {
+            let url = envoy.adminURL + "/runtime_modify?" + EnvoyRuntimeKeys.query(pairs)
+            let response = try await client.send(HTTPRequest(method: .post, url: url, timeout: .seconds(5)))
+            guard response.status == 200 else {
+                throw LabError(code: .api, message: "runtime_modify answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))", location: envoy.name)
+            }
+        }
+    }
+}
