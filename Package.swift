@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuakeLabTests",
-            dependencies: ["QuakeLab", "QuakeCore", "QuakePlan", "QuakeTestSupport"],
+            dependencies: ["QuakeLab", "QuakeCore", "QuakePlan", "QuakeHTTP", "QuakeObserve", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
