@@ -13,7 +13,7 @@ public struct AccessLogParser: Sendable {
     /// Where the lines come from (a path), for error locations.
     public let source: String
     /// The names the records refer to.
-    public private(set) var symbols = AccessLogSymbols()
+    public internal(set) var symbols = AccessLogSymbols()
     /// The lines that could not be read.
     public private(set) var malformed: AccessLogMalformedLines
     /// The number of the last line seen (blank lines count, as in an editor).
@@ -29,6 +29,10 @@ public struct AccessLogParser: Sendable {
     private var overlong = false
     /// Room to unescape JSON strings into.
     private var scratch: [UInt8] = []
+    /// Whether lines in Envoy's default format go through `envoyDefaultRecord` first.
+    private(set) var readsEnvoyDefault: Bool
+    /// The minute of the last start time read.
+    var timeCache = AccessLogTimeCache()
 
     /// A parser for one source; pass the symbols of an earlier parser to read several files into one aggregation.
     public init(syntax: AccessLogSyntax, source: String = "", symbols: AccessLogSymbols = AccessLogSymbols(), sampleLimit: Int = 5) {
@@ -36,6 +40,13 @@ public struct AccessLogParser: Sendable {
         self.source = source
         self.symbols = symbols
         malformed = AccessLogMalformedLines(sampleLimit: sampleLimit)
+        readsEnvoyDefault = syntax == .envoy
+    }
+
+    /// A parser that reads every line through the general matcher (to check the fast path against it).
+    init(generalOnly syntax: AccessLogSyntax) {
+        self.init(syntax: syntax)
+        readsEnvoyDefault = false
     }
 
     /// Reads every complete line in `chunk`, calling `body` per record; a trailing partial line is
@@ -78,6 +89,7 @@ public struct AccessLogParser: Sendable {
         if line.last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         switch syntax {
         case .text(let format):
+            if readsEnvoyDefault, let record = envoyDefaultRecord(line) { return record }
             var raw = AccessLogRawFields()
             guard format.match(line, into: &raw) else {
                 throw ObserveError(code: .malformed, message: "does not fit the \(Self.name(of: syntax)) format: `\(Self.excerpt(line))`")
@@ -149,7 +161,7 @@ public struct AccessLogParser: Sendable {
         guard let startBytes = raw.start, Self.hasValue(startBytes) else {
             throw ObserveError(code: .malformed, message: "no start time")
         }
-        guard let start = AccessLogValue.time(startBytes) else {
+        guard let start = timeCache.time(startBytes) else {
             throw ObserveError(code: .malformed, message: "start time `\(Self.excerpt(startBytes))` is neither ISO 8601 nor seconds since the epoch")
         }
         guard let codeBytes = raw.code else { throw ObserveError(code: .malformed, message: "no response code") }
@@ -189,7 +201,7 @@ public struct AccessLogParser: Sendable {
     }
 
     /// The flags Quake knows in a combination, decoded once per distinct combination.
-    private mutating func flagSet(_ symbol: AccessLogSymbol) -> ResponseFlags {
+    mutating func flagSet(_ symbol: AccessLogSymbol) -> ResponseFlags {
         let id = Int(symbol.rawValue)
         if id < flagSets.count, let known = flagSets[id] { return known }
         if id >= flagSets.count { flagSets.append(contentsOf: repeatElement(nil, count: id + 1 - flagSets.count)) }

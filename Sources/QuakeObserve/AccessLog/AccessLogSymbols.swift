@@ -1,5 +1,3 @@
-import Foundation
-
 /// An interned name from an access log (a host, cluster, authority or flag combination);
 /// resolve it with the `AccessLogSymbols` that made it.
 public struct AccessLogSymbol: Hashable, Sendable {
@@ -61,13 +59,43 @@ public struct AccessLogSymbols: Sendable {
         return AccessLogSymbol(rawValue: UInt32(id))
     }
 
+    @inline(__always)
     private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = ends[id - 1], end = ends[id]
         guard end - start == bytes.count else { return false }
         return arena.withUnsafeBufferPointer { stored in
             guard let base = stored.baseAddress, let other = bytes.baseAddress else { return bytes.isEmpty }
-            return memcmp(base + start, other, bytes.count) == 0
+            return Self.equal(UnsafeRawPointer(base + start), UnsafeRawPointer(other), bytes.count)
         }
+    }
+
+    /// Whether `count` bytes at `a` and `b` are the same, a word at a time (names are short).
+    @inline(__always)
+    private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        if count < 8 { return tail(a, count) == tail(b, count) }
+        var i = 0
+        while i + 8 < count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+
+    /// Up to 7 bytes as one word, without reading past them.
+    @inline(__always)
+    private static func tail(_ p: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        var v: UInt64 = 0
+        var i = 0
+        if count & 4 != 0 {
+            v = UInt64(p.loadUnaligned(as: UInt32.self))
+            i = 4
+        }
+        if count & 2 != 0 {
+            v |= UInt64(p.loadUnaligned(fromByteOffset: i, as: UInt16.self)) << UInt64(i * 8)
+            i += 2
+        }
+        if count & 1 != 0 { v |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(i * 8) }
+        return v
     }
 
     private mutating func grow() {
@@ -84,25 +112,23 @@ public struct AccessLogSymbols: Sendable {
         slots = fresh
     }
 
-    /// A fast 64-bit hash, eight bytes at a time.
+    /// A fast 64-bit hash, eight bytes at a time (the last word may overlap the one before).
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         guard let base = UnsafeRawPointer(bytes.baseAddress) else { return h }
+        let count = bytes.count
+        if count < 8 {
+            h = (h ^ tail(base, count)) &* 0x94D0_49BB_1331_11EB
+            return h ^ (h >> 31)
+        }
         var i = 0
-        while i + 8 <= bytes.count {
+        while i + 8 < count {
             h = (h ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE5_E9B9
             h ^= h >> 29
             i += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < bytes.count {
-            tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h = (h ^ base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
         return h ^ (h >> 31)
     }
 }
