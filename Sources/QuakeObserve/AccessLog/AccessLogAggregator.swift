@@ -2,7 +2,10 @@ import QuakeCore
 
 /// Turns access-log records into the Timeline a model run produces and into an observed summary,
 /// in windows by start time (a log is written in completion order, so lines arrive out of order).
-/// Costs a few array increments per record; memory grows with windows and distinct names, not lines.
+/// Each record costs a window lookup and three small hash-table increments: the kind of request
+/// (code, flags, cluster, host, service) is counted per window, and the figures are worked out
+/// from those counts at the end. Memory grows with windows and with the kinds and latency buckets
+/// each window saw, never with lines of kinds already seen.
 public struct AccessLogAggregator: Sendable {
     /// The window length.
     public let window: TimeSpan
@@ -10,7 +13,7 @@ public struct AccessLogAggregator: Sendable {
     /// to multiples of `window` and start at the earliest record's.
     public let origin: Int64?
     /// The cluster of each upstream host (`address:port`), when the caller knows them.
-    public var hostClusters: [String: String]
+    public let hostClusters: [String: String]
     /// For each bit of `ResponseFlags`, its index in `ResponseFlags.named` (-1 if none).
     private static let flagSlots: [Int] = (0..<32).map { bit in ResponseFlags.index(of: ResponseFlags(rawValue: 1 << UInt32(bit))) ?? -1 }
 
@@ -22,26 +25,8 @@ public struct AccessLogAggregator: Sendable {
 
     /// The absolute window number (from `origin`, else from the epoch) of `windows[0]`.
     private var firstWindow: Int64 = 0
-    private var windows: [AccessLogWindowTally] = []
-    private var total = AccessLogWindowTally()
-    private var series: [AccessLogSeriesTally] = []
-    /// The index in `series` by dense service id, then dense host id (-1 before the first record).
-    private var seriesIndex: [[Int32]] = []
-    /// Latency histograms by dense service id, per window.
-    private var latency: [[LatencyHistogram]] = []
-
-    /// Dense ids: of status codes (by code), and of flag combinations, clusters and hosts (by symbol).
-    private var codeIDs = [Int32](repeating: -1, count: 1000)
-    private var codes: [Int] = []
-    private var comboIDs: [Int32] = []
-    private var combos: [AccessLogSymbol] = []
-    private var clusterIDs: [Int32] = []
-    private var clusters: [AccessLogSymbol] = []
-    private var hostIDs: [Int32] = []
-    private var hosts: [AccessLogSymbol] = []
-    /// Services by their cluster symbol, else their authority symbol.
-    private var serviceIDs: [Int32] = []
-    private var services: [AccessLogSymbol] = []
+    private var windows: [AccessLogWindowCells] = []
+    private var kinds = AccessLogRequestKinds()
 
     /// An aggregator of `window`-long windows; `origin` fixes where window 0 starts (records
     /// before it are dropped and counted); `hostClusters` names the cluster of each host.
@@ -53,7 +38,7 @@ public struct AccessLogAggregator: Sendable {
     }
 
     /// How many records were counted (not those dropped).
-    public var requests: Int { Int(total.requests) }
+    public private(set) var requests = 0
 
     /// Where window 0 starts, µs since the epoch; nil before the first record (unless `origin` is given).
     public var start: Int64? {
@@ -65,42 +50,20 @@ public struct AccessLogAggregator: Sendable {
     public mutating func add(_ record: AccessLogRecord) {
         let base = origin ?? 0
         let absolute = (record.start - base) / window.microseconds
-        let span = windows.isEmpty ? 1 : max(absolute, firstWindow + Int64(windows.count) - 1) - min(absolute, firstWindow) + 1
-        guard record.start >= base, span <= Self.maxWindows else {
-            dropped += 1
-            return
+        let w: Int
+        if record.start >= base, absolute >= firstWindow, absolute - firstWindow < Int64(windows.count) {
+            w = Int(absolute - firstWindow)
+        } else {
+            let span = windows.isEmpty ? 1 : max(absolute, firstWindow + Int64(windows.count) - 1) - min(absolute, firstWindow) + 1
+            guard record.start >= base, span <= Self.maxWindows else {
+                dropped += 1
+                return
+            }
+            w = windowSlot(absolute)
         }
-        let w = windowSlot(absolute)
-        let code = denseCode(record.status)
-        let combo = Self.dense(record.flagText, &comboIDs, &combos)
-        let cluster = Self.dense(record.upstreamCluster, &clusterIDs, &clusters)
-        let host = Self.dense(record.upstreamHost, &hostIDs, &hosts)
-        Self.count(&total, code: code, combo: combo, cluster: cluster, host: host, duration: record.duration)
-        Self.count(&windows[w], code: code, combo: combo, cluster: cluster, host: host, duration: record.duration)
-
-        let service = Self.dense(record.upstreamCluster != .none ? record.upstreamCluster : record.authority, &serviceIDs, &services)
-        if service == seriesIndex.count {
-            seriesIndex.append([])
-            latency.append([LatencyHistogram](repeating: LatencyHistogram(), count: windows.count))
-        }
-        if host >= seriesIndex[service].count { seriesIndex[service].append(contentsOf: repeatElement(-1, count: host + 1 - seriesIndex[service].count)) }
-        var s = Int(seriesIndex[service][host])
-        if s < 0 {
-            s = series.count
-            series.append(AccessLogSeriesTally(service: services[service], host: record.upstreamHost, counts: [UInt32](repeating: 0, count: windows.count * AccessLogSeriesTally.stride)))
-            seriesIndex[service][host] = Int32(s)
-        }
-        let o = w * AccessLogSeriesTally.stride
-        series[s].counts[o] &+= 1
-        if TrafficSeries.isSuccess(record.status) { series[s].counts[o + 1] &+= 1 }
-        series[s].counts[o + 2 + min(5, max(0, record.status / 100))] &+= 1
-        var bits = record.flags.rawValue
-        while bits != 0 {
-            let bit = bits.trailingZeroBitCount
-            bits &= bits - 1
-            if bit < Self.flagSlots.count, Self.flagSlots[bit] >= 0 { series[s].counts[o + 8 + Self.flagSlots[bit]] &+= 1 }
-        }
-        if let duration = record.duration { latency[service][w].record(TimeSpan(microseconds: duration)) }
+        requests += 1
+        let kind = AccessLogRequestKinds.Kind(record)
+        windows[w].count(kind: kinds.id(kind), service: kind.service, duration: record.duration)
     }
 
     /// The Timeline the model would produce for these records: traffic by service (from the
@@ -110,36 +73,73 @@ public struct AccessLogAggregator: Sendable {
     public func timeline(symbols: AccessLogSymbols) -> Timeline {
         let count = max(1, windows.count)
         var timeline = Timeline(window: window, windowCount: count)
-        var merged: [TrafficKey: [UInt32]] = [:]
-        var order: [TrafficKey] = []
-        for tally in series {
-            let key = TrafficKey(service: Self.service(tally.service, symbols), client: nil, destinationCluster: symbols.string(tally.host).flatMap { hostClusters[$0] })
-            if merged[key] == nil {
-                merged[key] = [UInt32](repeating: 0, count: count * AccessLogSeriesTally.stride)
-                order.append(key)
+        let stride = 8 + ResponseFlags.count
+        // Traffic keys in order of first sight, and each kind's key.
+        var keys: [TrafficKey] = []
+        var keyIndex: [TrafficKey: Int] = [:]
+        var keyOfKind: [Int] = []
+        var services: [AccessLogSymbol] = []
+        var seenService: Set<AccessLogSymbol> = []
+        for kind in kinds.kinds {
+            let key = TrafficKey(service: Self.service(kind.service, symbols), client: nil, destinationCluster: symbols.string(kind.host).flatMap { hostClusters[$0] })
+            if let i = keyIndex[key] {
+                keyOfKind.append(i)
+            } else {
+                keyIndex[key] = keys.count
+                keyOfKind.append(keys.count)
+                keys.append(key)
             }
-            for i in tally.counts.indices { merged[key]?[i] &+= tally.counts[i] }
+            if seenService.insert(kind.service).inserted { services.append(kind.service) }
         }
-        let stride = AccessLogSeriesTally.stride
-        for key in order {
-            guard let counts = merged[key] else { continue }
+        var counts = [[UInt32]](repeating: [UInt32](repeating: 0, count: count * stride), count: keys.count)
+        var latency: [AccessLogSymbol: [LatencyHistogram]] = [:]
+        for (w, cells) in windows.enumerated() {
+            let o = w * stride
+            var longest: [AccessLogSymbol: Int64] = [:]
+            for cell in cells.kinds.occupied {
+                let kind = kinds.kinds[Int(cell.key)]
+                let c = UInt32(truncatingIfNeeded: cell.count)
+                let k = keyOfKind[Int(cell.key)]
+                counts[k][o] &+= c
+                if TrafficSeries.isSuccess(kind.status) { counts[k][o + 1] &+= c }
+                counts[k][o + 2 + min(5, max(0, kind.status / 100))] &+= c
+                var bits = kind.flags.rawValue
+                while bits != 0 {
+                    let bit = bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    if bit < Self.flagSlots.count, Self.flagSlots[bit] >= 0 { counts[k][o + 8 + Self.flagSlots[bit]] &+= c }
+                }
+                longest[kind.service] = max(longest[kind.service] ?? 0, cell.value)
+            }
+            var byService: [AccessLogSymbol: [(bucket: Int, sample: Int64, count: UInt64)]] = [:]
+            for cell in cells.latency.occupied {
+                byService[AccessLogSymbol(rawValue: UInt32(cell.key >> 16)), default: []].append((Int(cell.key & 0xFFFF), cell.value, cell.count))
+            }
+            for (service, buckets) in byService {
+                latency[service, default: [LatencyHistogram](repeating: LatencyHistogram(), count: count)][w] =
+                    AccessLogWindowCells.histogram(buckets, longest: longest[service] ?? 0)
+            }
+        }
+        for (k, key) in keys.enumerated() {
+            let perKey = counts[k]
             var statusClasses: [UInt32] = []
             var flags: [UInt32] = []
             for w in 0..<count {
-                statusClasses.append(contentsOf: counts[w * stride + 2..<w * stride + 8])
-                flags.append(contentsOf: counts[w * stride + 8..<(w + 1) * stride])
+                statusClasses.append(contentsOf: perKey[w * stride + 2..<w * stride + 8])
+                flags.append(contentsOf: perKey[w * stride + 8..<(w + 1) * stride])
             }
             timeline.add(TrafficSeries(
                 key: key,
-                requests: (0..<count).map { counts[$0 * stride] },
-                successes: (0..<count).map { counts[$0 * stride + 1] },
+                requests: (0..<count).map { perKey[$0 * stride] },
+                successes: (0..<count).map { perKey[$0 * stride + 1] },
                 statusClasses: statusClasses, flags: flags
             ))
         }
         var histograms: [String: [LatencyHistogram]] = [:]
         var names: [String] = []
-        for (i, perWindow) in latency.enumerated() where perWindow.contains(where: { $0.total > 0 }) {
-            let name = Self.service(services[i], symbols)
+        for service in services {
+            guard let perWindow = latency[service] else { continue }
+            let name = Self.service(service, symbols)
             if histograms[name] == nil {
                 histograms[name] = [LatencyHistogram](repeating: LatencyHistogram(), count: count)
                 names.append(name)
@@ -155,11 +155,58 @@ public struct AccessLogAggregator: Sendable {
     /// The observed summary: the whole log and each window.
     public func summary(symbols: AccessLogSymbols, malformed: AccessLogMalformedLines = AccessLogMalformedLines()) -> ObservedSummary {
         let first = start ?? 0
+        // Dense slots of each kind's code, flag combination, cluster and host.
+        var codes: [Int] = [], combos: [AccessLogSymbol] = [], clusters: [AccessLogSymbol] = [], hosts: [AccessLogSymbol] = []
+        var codeSlot: [Int: Int] = [:], comboSlot: [AccessLogSymbol: Int] = [:], clusterSlot: [AccessLogSymbol: Int] = [:], hostSlot: [AccessLogSymbol: Int] = [:]
+        func slot<T: Hashable>(_ value: T, _ slots: inout [T: Int], _ values: inout [T]) -> Int {
+            if let i = slots[value] { return i }
+            slots[value] = values.count
+            values.append(value)
+            return values.count - 1
+        }
+        let slots = kinds.kinds.map { kind in
+            (slot(min(max(kind.status, 0), 999), &codeSlot, &codes), slot(kind.flagText, &comboSlot, &combos),
+             slot(kind.cluster, &clusterSlot, &clusters), slot(kind.host, &hostSlot, &hosts))
+        }
+        var window = [AccessLogCounter(codes.count), AccessLogCounter(combos.count), AccessLogCounter(clusters.count), AccessLogCounter(hosts.count)]
+        var total = window
+        var totalLatency = LatencyHistogram()
+        var totalRequests: UInt64 = 0
+        var perWindow: [ObservedSummary.Counts] = []
+        perWindow.reserveCapacity(windows.count)
+        for (w, cells) in windows.enumerated() {
+            var requests: UInt64 = 0
+            var longest: Int64 = 0
+            for cell in cells.kinds.occupied {
+                let (code, combo, cluster, host) = slots[Int(cell.key)]
+                window[0].add(code, cell.count)
+                window[1].add(combo, cell.count)
+                window[2].add(cluster, cell.count)
+                window[3].add(host, cell.count)
+                total[0].add(code, cell.count)
+                total[1].add(combo, cell.count)
+                total[2].add(cluster, cell.count)
+                total[3].add(host, cell.count)
+                requests &+= cell.count
+                longest = max(longest, cell.value)
+            }
+            let latency = AccessLogWindowCells.histogram(cells.latency.occupied.map { (Int($0.key & 0xFFFF), $0.value, $0.count) }, longest: longest)
+            totalLatency.merge(latency)
+            totalRequests &+= requests
+            perWindow.append(counts(
+                requests: requests, start: first + Int64(w) * self.window.microseconds, latency: latency,
+                codes: window[0].drain(), combos: window[1].drain(), clusters: window[2].drain(), hosts: window[3].drain(),
+                names: (codes, combos, clusters, hosts), symbols: symbols
+            ))
+        }
         return ObservedSummary(
-            window: window, start: first,
-            total: counts(total, start: nil, symbols: symbols),
-            windows: windows.enumerated().map { counts($1, start: first + Int64($0) * window.microseconds, symbols: symbols) },
-            malformed: malformed, dropped: dropped
+            window: self.window, start: first,
+            total: counts(
+                requests: totalRequests, start: nil, latency: totalLatency,
+                codes: total[0].drain(), combos: total[1].drain(), clusters: total[2].drain(), hosts: total[3].drain(),
+                names: (codes, combos, clusters, hosts), symbols: symbols
+            ),
+            windows: perWindow, malformed: malformed, dropped: dropped
         )
     }
 
@@ -178,25 +225,29 @@ public struct AccessLogAggregator: Sendable {
         return String(authority)
     }
 
-    private func counts(_ tally: AccessLogWindowTally, start: Int64?, symbols: AccessLogSymbols) -> ObservedSummary.Counts {
-        func named(_ counts: [UInt64], _ names: [AccessLogSymbol]) -> [ObservedCount] {
-            counts.enumerated().filter { $0.element > 0 }.map { ObservedCount(name: symbols.string(names[$0.offset]) ?? "-", count: Int($0.element)) }
+    /// The figures of a window (or the whole log) from its counts by dense slot.
+    private func counts(
+        requests: UInt64, start: Int64?, latency: LatencyHistogram,
+        codes: [(Int, UInt64)], combos: [(Int, UInt64)], clusters: [(Int, UInt64)], hosts: [(Int, UInt64)],
+        names: (codes: [Int], combos: [AccessLogSymbol], clusters: [AccessLogSymbol], hosts: [AccessLogSymbol]), symbols: AccessLogSymbols
+    ) -> ObservedSummary.Counts {
+        func named(_ counts: [(Int, UInt64)], _ names: [AccessLogSymbol]) -> [ObservedCount] {
+            counts.map { ObservedCount(name: symbols.string(names[$0.0]) ?? "-", count: Int($0.1)) }
                 .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
         }
-        let combinations = named(tally.flagCombinations, combos)
+        let combinations = named(combos, names.combos)
         var single: [String: Int] = [:]
         for combination in combinations where combination.name != "-" {
             for flag in combination.name.split(separator: ",") { single[String(flag), default: 0] += combination.count }
         }
         return ObservedSummary.Counts(
-            start: start, requests: Int(tally.requests),
-            codes: tally.codes.enumerated().filter { $0.element > 0 }.map { ObservedCount(name: String(codes[$0.offset]), count: Int($0.element)) }
-                .sorted { Int($0.name) ?? 0 < Int($1.name) ?? 0 },
+            start: start, requests: Int(requests),
+            codes: codes.map { ObservedCount(name: String(names.codes[$0.0]), count: Int($0.1)) }.sorted { Int($0.name) ?? 0 < Int($1.name) ?? 0 },
             flags: single.map { ObservedCount(name: $0.key, count: $0.value) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) },
             flagCombinations: combinations,
-            upstreamClusters: named(tally.clusters, clusters),
-            upstreamHosts: named(tally.hosts, hosts),
-            latency: ObservedLatency(tally.latency)
+            upstreamClusters: named(clusters, names.clusters),
+            upstreamHosts: named(hosts, names.hosts),
+            latency: ObservedLatency(latency)
         )
     }
 
@@ -204,67 +255,16 @@ public struct AccessLogAggregator: Sendable {
     private mutating func windowSlot(_ w: Int64) -> Int {
         if windows.isEmpty {
             firstWindow = w
-            windows.append(AccessLogWindowTally())
-            grow(series: 1, front: 0)
+            windows.append(AccessLogWindowCells())
             return 0
         }
         if w < firstWindow {
-            let missing = Int(firstWindow - w)
-            windows.insert(contentsOf: repeatElement(AccessLogWindowTally(), count: missing), at: 0)
+            windows.insert(contentsOf: repeatElement(AccessLogWindowCells(), count: Int(firstWindow - w)), at: 0)
             firstWindow = w
-            grow(series: missing, front: missing)
             return 0
         }
         let i = Int(w - firstWindow)
-        if i >= windows.count {
-            let missing = i + 1 - windows.count
-            windows.append(contentsOf: repeatElement(AccessLogWindowTally(), count: missing))
-            grow(series: missing, front: 0)
-        }
+        if i >= windows.count { windows.append(contentsOf: repeatElement(AccessLogWindowCells(), count: i + 1 - windows.count)) }
         return i
-    }
-
-    /// Adds `added` empty windows to every series, `front` of them at the front.
-    private mutating func grow(series added: Int, front: Int) {
-        let stride = AccessLogSeriesTally.stride
-        for s in series.indices {
-            series[s].counts.insert(contentsOf: repeatElement(0, count: front * stride), at: 0)
-            series[s].counts.append(contentsOf: repeatElement(0, count: (added - front) * stride))
-        }
-        for i in latency.indices {
-            latency[i].insert(contentsOf: repeatElement(LatencyHistogram(), count: front), at: 0)
-            latency[i].append(contentsOf: repeatElement(LatencyHistogram(), count: added - front))
-        }
-    }
-
-    @inline(__always)
-    private mutating func denseCode(_ status: Int) -> Int {
-        let code = min(max(status, 0), 999)
-        if codeIDs[code] < 0 {
-            codeIDs[code] = Int32(codes.count)
-            codes.append(code)
-        }
-        return Int(codeIDs[code])
-    }
-
-    @inline(__always)
-    private static func dense(_ symbol: AccessLogSymbol, _ ids: inout [Int32], _ names: inout [AccessLogSymbol]) -> Int {
-        let i = Int(symbol.rawValue)
-        if i >= ids.count { ids.append(contentsOf: repeatElement(-1, count: i + 1 - ids.count)) }
-        if ids[i] < 0 {
-            ids[i] = Int32(names.count)
-            names.append(symbol)
-        }
-        return Int(ids[i])
-    }
-
-    @inline(__always)
-    private static func count(_ tally: inout AccessLogWindowTally, code: Int, combo: Int, cluster: Int, host: Int, duration: Int64?) {
-        tally.requests &+= 1
-        AccessLogWindowTally.bump(&tally.codes, code)
-        AccessLogWindowTally.bump(&tally.flagCombinations, combo)
-        AccessLogWindowTally.bump(&tally.clusters, cluster)
-        AccessLogWindowTally.bump(&tally.hosts, host)
-        if let duration { tally.latency.record(TimeSpan(microseconds: duration)) }
     }
 }
