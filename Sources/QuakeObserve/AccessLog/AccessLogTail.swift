@@ -18,7 +18,7 @@ public struct AccessLogTail: Sendable {
     /// read) returns false, or the task is cancelled. A line still without its newline stays in
     /// the parser. Throws `.unreadable` when the file exists but cannot be read.
     public func follow(into parser: inout AccessLogParser, _ body: (AccessLogRecord) -> Void, idle: () -> Bool) async throws(ObserveError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: AccessLogFile.chunkSize, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: AccessLogFile.chunkSize, alignment: AccessLogFile.bufferAlignment)
         defer { buffer.deallocate() }
         var file: AccessLogFileHandle?
         while !Task.isCancelled {
