@@ -65,4 +65,84 @@ static inline CURLcode quake_curl_msg_result(const CURLMsg *_Nonnull message) {
     return message->data.result;
 }
 
+// MARK: load generator
+// Used by QuakeHTTP's load generator (Sources/QuakeHTTP/Load), which drives libcurl with
+// curl_multi_socket_action over its own epoll set: multi-handle options and callbacks, the
+// per-transfer private pointer, and (Linux) epoll, a timer descriptor for send instants and an
+// event descriptor for waking. epoll_event is a packed struct, so it stays on this side.
+
+static inline CURLMcode quake_load_multi_setopt_long(CURLM *_Nonnull multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode quake_load_multi_setopt_pointer(CURLM *_Nonnull multi, CURLMoption option, void *_Nullable value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode quake_load_multi_setopt_socket_callback(CURLM *_Nonnull multi, curl_socket_callback _Nullable callback) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+}
+
+static inline CURLMcode quake_load_multi_setopt_timer_callback(CURLM *_Nonnull multi, curl_multi_timer_callback _Nullable callback) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, callback);
+}
+
+static inline CURLcode quake_load_easy_setopt_closesocket_callback(CURL *_Nonnull handle, curl_closesocket_callback _Nullable callback) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+}
+
+static inline CURLcode quake_load_easy_getinfo_pointer(CURL *_Nonnull handle, CURLINFO info, void *_Nullable *_Nonnull value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+
+/// A new epoll set (close-on-exec), or -1 with errno set.
+static inline int quake_load_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+/// epoll_ctl for `fd` with `events`, the event's data being `fd` itself; 0 or -1 with errno set.
+static inline int quake_load_epoll_control(int epoll, int operation, int fd, unsigned int events) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = 0;
+    event.data.fd = fd;
+    return epoll_ctl(epoll, operation, fd, &event);
+}
+
+/// epoll_wait for at most `capacity` (up to 256) descriptors: writes each ready one's fd and
+/// events to `fds` and `events`; returns how many, or -1 with errno set.
+static inline int quake_load_epoll_wait(int epoll, int *_Nonnull fds, unsigned int *_Nonnull events, int capacity, int timeout_ms) {
+    struct epoll_event ready[256];
+    if (capacity > 256) capacity = 256;
+    int count = epoll_wait(epoll, ready, capacity, timeout_ms);
+    for (int i = 0; i < count; i++) {
+        fds[i] = ready[i].data.fd;
+        events[i] = ready[i].events;
+    }
+    return count;
+}
+
+/// A non-blocking event descriptor (close-on-exec) for waking an epoll wait, or -1 with errno set.
+static inline int quake_load_eventfd_create(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+/// A non-blocking CLOCK_MONOTONIC timer descriptor (close-on-exec), or -1 with errno set.
+static inline int quake_load_timer_create(void) {
+    return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+}
+
+/// Arms the timer to fire once at `nanoseconds` on CLOCK_MONOTONIC; 0 or -1 with errno set.
+static inline int quake_load_timer_arm(int fd, long long nanoseconds) {
+    struct itimerspec spec = {{0, 0}, {(time_t)(nanoseconds / 1000000000LL), (long)(nanoseconds % 1000000000LL)}};
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL);
+}
+#endif
+
 #endif

@@ -1,0 +1,22 @@
+/// How a load decides when to send: on a schedule whatever the server does (open loop), or as soon
+/// as the previous response on a connection arrived (closed loop).
+public enum LoadMode: Sendable, Hashable {
+    /// Requests leave at scheduled instants, `rate` per second in all, and latency is measured
+    /// from each request's scheduled instant, so a slow server cannot slow the load down and hide
+    /// its own slowness (no coordinated omission).
+    ///
+    /// - Parameters:
+    ///   - rate: requests per second, over every worker.
+    ///   - arrival: how the instants are spaced.
+    ///   - maxInFlight: the most requests waiting for an answer at once; a request due while the
+    ///     cap is reached waits (in Quake, not in libcurl) and is counted late, or is given up and
+    ///     counted unsent once it has waited longer than the request's timeout. libcurl's own
+    ///     bookkeeping grows with the transfers and connections it holds, so a cap in the
+    ///     thousands keeps each request cheap however slow the server gets.
+    ///   - connections: the most connections open at once; each request in flight holds one
+    ///     (HTTP/1.1), so this also caps the requests in flight. `nil`: as many as `maxInFlight`.
+    case openLoop(rate: Double, arrival: LoadArrival = .constant, maxInFlight: Int = 1000, connections: Int? = nil)
+    /// `connections` connections each send their next request as soon as the previous one is
+    /// answered: the most the server (and Quake) can do, for benchmarks.
+    case closedLoop(connections: Int)
+}
