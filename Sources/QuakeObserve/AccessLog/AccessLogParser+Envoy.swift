@@ -1,4 +1,3 @@
-import Foundation
 import QuakeCore
 
 /// A fast path for Envoy's default text format: one pass over the line with no backtracking,
@@ -12,54 +11,75 @@ import QuakeCore
 extension AccessLogParser {
     /// The record of `line` (no newline, no carriage return) in Envoy's default format, or nil to
     /// leave the line to the general path.
-    @inline(__always)
+    @inline(never)
     mutating func envoyDefaultRecord(_ line: UnsafeBufferPointer<UInt8>) -> AccessLogRecord? {
         guard let b = line.baseAddress else { return nil }
         let n = line.count
         let quote = UInt8(ascii: "\""), space = UInt8(ascii: " ")
         guard n > 32, b[n - 1] == quote else { return nil }
+        let isQuote = { (word: UInt64) in AccessLogBytes.equal(word, quote) }
 
         // From the right: "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"
-        var host = n - 1
-        while host > 0, Self.isToken(b[host - 1]) { host -= 1 }
+        let host = AccessLogBytes.last(b, from: 0, to: n - 1, AccessLogBytes.nonToken) + 1
         guard Self.isQuoteSpaceQuote(b, before: host) else { return nil }
         let authorityEnd = host - 3
-        guard let authorityQuote = Self.lastQuote(b, before: authorityEnd), Self.isQuoteSpaceQuote(b, before: authorityQuote + 1) else { return nil }
-        let authority = authorityQuote + 1
-        guard let idQuote = Self.lastQuote(b, before: authority - 3), Self.isQuoteSpaceQuote(b, before: idQuote + 1) else { return nil }
+        let authority = AccessLogBytes.last(b, from: 0, to: authorityEnd, isQuote) + 1
+        guard Self.isQuoteSpaceQuote(b, before: authority) else { return nil }
+        let id = AccessLogBytes.last(b, from: 0, to: authority - 3, isQuote) + 1
+        guard Self.isQuoteSpaceQuote(b, before: id) else { return nil }
         // The user agent takes everything between `"%REQ(X-FORWARDED-FOR)%" "` and here.
-        let limit = idQuote - 2
+        let limit = id - 3
 
         // From the left: [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%"
         guard limit > 28, b[0] == UInt8(ascii: "["), b[11] == UInt8(ascii: "T"), b[25] == UInt8(ascii: "]"), b[26] == space, b[27] == quote,
               let start = timeCache.time(UnsafeBufferPointer(start: b + 1, count: 24))
         else { return nil }
-        var i = 28
-        while i < limit, Self.isToken(b[i]) { i += 1 }
-        guard i < limit, b[i] == space else { return nil }
-        i += 1
-        guard let pathEnd = memchr(b + i, Int32(space), limit - i) else { return nil }
-        i = UnsafePointer(pathEnd.assumingMemoryBound(to: UInt8.self)) - b + 1
-        while i < limit, Self.isToken(b[i]) { i += 1 }
-        guard i + 2 <= limit, b[i] == quote, b[i + 1] == space else { return nil }
-        i += 2
+        // The common method and protocol are checked whole; any other is scanned for.
+        let raw = UnsafeRawPointer(b)
+        var i = 31
+        if raw.loadUnaligned(fromByteOffset: 28, as: UInt32.self) != Self.get {
+            i = AccessLogBytes.first(b, from: 28, to: limit, AccessLogBytes.nonToken)
+            guard i < limit, b[i] == space else { return nil }
+        }
+        i = AccessLogBytes.first(b, from: i + 1, to: limit, { AccessLogBytes.equal($0, space) }) + 1
+        if i + 10 <= limit, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == Self.http11, b[i + 8] == quote, b[i + 9] == space {
+            i += 10
+        } else {
+            guard i < limit else { return nil }
+            i = AccessLogBytes.first(b, from: i, to: limit, AccessLogBytes.nonToken)
+            guard i + 2 <= limit, b[i] == quote, b[i + 1] == space else { return nil }
+            i += 2
+        }
 
         // %RESPONSE_CODE% %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "
-        let code = i
-        while i < limit, Self.isNumber(b[i]) { i += 1 }
-        let codeEnd = i
-        guard i < limit, b[i] == space else { return nil }
-        i += 1
-        let flags = i
-        while i < limit, Self.isFlag(b[i]) { i += 1 }
-        let flagsEnd = i
-        guard i < limit, b[i] == space else { return nil }
-        i += 1
-        for _ in 0..<2 {
+        guard i + 12 < limit else { return nil }
+        var status: Int
+        let c0 = b[i] &- 48, c1 = b[i + 1] &- 48, c2 = b[i + 2] &- 48
+        if c0 < 10, c1 < 10, c2 < 10, b[i + 3] == space {
+            status = Int(c0) * 100 + Int(c1) * 10 + Int(c2)
+            i += 4
+        } else {
+            let code = i
             while i < limit, Self.isNumber(b[i]) { i += 1 }
-            guard i < limit, b[i] == space else { return nil }
+            guard i < limit, b[i] == space, let value = Self.statusCode(b + code, i - code) else { return nil }
+            status = value
             i += 1
         }
+        let flags = i
+        if b[i] == UInt8(ascii: "-"), b[i + 1] == space {
+            i += 1
+        } else {
+            while i < limit, Self.isFlag(b[i]) { i += 1 }
+            guard i < limit, b[i] == space else { return nil }
+        }
+        let flagsEnd = i
+        i += 1
+        while i < limit, Self.isNumber(b[i]) { i += 1 }
+        guard i < limit, b[i] == space else { return nil }
+        i += 1
+        while i < limit, Self.isNumber(b[i]) { i += 1 }
+        guard i < limit, b[i] == space else { return nil }
+        i += 1
         let duration = i
         while i < limit, Self.isNumber(b[i]) { i += 1 }
         let durationEnd = i
@@ -70,12 +90,10 @@ extension AccessLogParser {
         i += 2
 
         // "%REQ(X-FORWARDED-FOR)%" " then the user agent up to `limit`.
-        guard i < limit, let forwardedEnd = memchr(b + i, Int32(quote), limit - i) else { return nil }
-        let e = UnsafePointer(forwardedEnd.assumingMemoryBound(to: UInt8.self)) - b
+        let e = AccessLogBytes.first(b, from: i, to: limit, isQuote)
         guard e + 3 <= limit, b[e + 1] == space, b[e + 2] == quote else { return nil }
 
         // The values, converted as `record(_:)` converts them.
-        guard let status = Self.statusCode(b + code, codeEnd - code) else { return nil }
         var flagText = AccessLogSymbol.none
         var flagSet: ResponseFlags = []
         let flagBytes = UnsafeBufferPointer(start: b + flags, count: flagsEnd - flags)
@@ -100,6 +118,10 @@ extension AccessLogParser {
         )
     }
 
+    /// `GET ` and `HTTP/1.1` as little-endian words.
+    private static let get = UInt32(0x2054_4547)
+    private static let http11 = UInt64(0x312E_312F_5054_5448)
+
     /// A value Envoy left out: empty or `-`.
     @inline(__always)
     private static func isNone(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { bytes.isEmpty || AccessLogValue.isDash(bytes) }
@@ -123,28 +145,6 @@ extension AccessLogParser {
     private static func isQuoteSpaceQuote(_ b: UnsafePointer<UInt8>, before end: Int) -> Bool {
         end >= 3 && b[end - 1] == UInt8(ascii: "\"") && b[end - 2] == UInt8(ascii: " ") && b[end - 3] == UInt8(ascii: "\"")
     }
-
-    /// The last `"` before `end`, eight bytes at a time.
-    @inline(__always)
-    private static func lastQuote(_ b: UnsafePointer<UInt8>, before end: Int) -> Int? {
-        var e = end
-        let raw = UnsafeRawPointer(b)
-        while e >= 8 {
-            let word = raw.loadUnaligned(fromByteOffset: e - 8, as: UInt64.self) ^ 0x2222_2222_2222_2222
-            let zero = ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word | 0x7F7F_7F7F_7F7F_7F7F)
-            if zero != 0 { return e - 8 + (63 - zero.leadingZeroBitCount) / 8 }
-            e -= 8
-        }
-        while e > 0 {
-            e -= 1
-            if b[e] == UInt8(ascii: "\"") { return e }
-        }
-        return nil
-    }
-
-    /// `AccessLogField.ByteClass.token`: no space, quote, control byte or DEL.
-    @inline(__always)
-    private static func isToken(_ c: UInt8) -> Bool { c > 0x20 && c != UInt8(ascii: "\"") && c != 0x7F }
 
     /// `AccessLogField.ByteClass.number`: digits and `-`.
     @inline(__always)

@@ -87,9 +87,9 @@ public struct AccessLogParser: Sendable {
     public mutating func parse(_ line: UnsafeBufferPointer<UInt8>) throws(ObserveError) -> AccessLogRecord {
         var line = line
         if line.last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
+        if readsEnvoyDefault, let record = envoyDefaultRecord(line) { return record }
         switch syntax {
         case .text(let format):
-            if readsEnvoyDefault, let record = envoyDefaultRecord(line) { return record }
             var raw = AccessLogRawFields()
             guard format.match(line, into: &raw) else {
                 throw ObserveError(code: .malformed, message: "does not fit the \(Self.name(of: syntax)) format: `\(Self.excerpt(line))`")
@@ -145,6 +145,11 @@ public struct AccessLogParser: Sendable {
     private mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (AccessLogRecord) -> Void) {
         lineNumber += 1
         if bytes.isEmpty || (bytes.count == 1 && bytes[0] == 0x0D) { return }
+        if readsEnvoyDefault, let record = envoyDefaultRecord(bytes.last == 0x0D ? UnsafeBufferPointer(rebasing: bytes.dropLast()) : bytes) {
+            records += 1
+            body(record)
+            return
+        }
         do {
             let record = try parse(bytes)
             records += 1

@@ -36,37 +36,48 @@ public struct AccessLogSymbols: Sendable {
     }
 
     /// The symbol of a name, added on first sight; about one hash and one compare per call.
+    @inline(__always)
     public mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> AccessLogSymbol {
         let hash = Self.hash(bytes)
-        var mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let id = Int(slots[slot])
-            if id == 0 { break }
-            if matches(id, bytes) { return AccessLogSymbol(rawValue: UInt32(id)) }
-            slot = (slot + 1) & mask
-        }
-        arena.append(contentsOf: bytes)
-        ends.append(arena.count)
-        let id = ends.count - 1
-        if id * 2 > slots.count {
-            grow()
-            mask = slots.count - 1
-            slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-        }
-        slots[slot] = UInt32(id)
-        return AccessLogSymbol(rawValue: UInt32(id))
+        let found = find(bytes, hash)
+        return found != 0 ? AccessLogSymbol(rawValue: found) : add(bytes, hash)
     }
 
+    /// The id of a stored name, else 0.
     @inline(__always)
-    private func matches(_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = ends[id - 1], end = ends[id]
-        guard end - start == bytes.count else { return false }
-        return arena.withUnsafeBufferPointer { stored in
-            guard let base = stored.baseAddress, let other = bytes.baseAddress else { return bytes.isEmpty }
-            return Self.equal(UnsafeRawPointer(base + start), UnsafeRawPointer(other), bytes.count)
+    private func find(_ bytes: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> UInt32 {
+        slots.withUnsafeBufferPointer { slots in
+            ends.withUnsafeBufferPointer { ends in
+                arena.withUnsafeBufferPointer { arena in
+                    let mask = slots.count - 1
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let id = slots[slot]
+                        if id == 0 { return 0 }
+                        let start = ends[Int(id) - 1]
+                        if ends[Int(id)] - start == bytes.count {
+                            guard let stored = arena.baseAddress, let other = bytes.baseAddress else { return id }
+                            if Self.equal(UnsafeRawPointer(stored + start), UnsafeRawPointer(other), bytes.count) { return id }
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
         }
+    }
+
+    /// Stores a name not seen before.
+    @inline(never)
+    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> AccessLogSymbol {
+        let id = ends.count
+        if id * 2 > slots.count { grow() }
+        arena.append(contentsOf: bytes)
+        ends.append(arena.count)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = UInt32(id)
+        return AccessLogSymbol(rawValue: UInt32(id))
     }
 
     /// Whether `count` bytes at `a` and `b` are the same, a word at a time (names are short).
