@@ -13,7 +13,7 @@ public struct AccessLogAggregator: Sendable {
     /// to multiples of `window` and start at the earliest record's.
     public let origin: Int64?
     /// The cluster of each upstream host (`address:port`), when the caller knows them.
-    public let hostClusters: [String: String]
+    public var hostClusters: [String: String]
     /// For each bit of `ResponseFlags`, its index in `ResponseFlags.named` (-1 if none).
     private static let flagSlots: [Int] = (0..<32).map { bit in ResponseFlags.index(of: ResponseFlags(rawValue: 1 << UInt32(bit))) ?? -1 }
 
