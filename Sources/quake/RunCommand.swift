@@ -3,10 +3,11 @@ import Foundation
 import QuakeCore
 import QuakeModel
 import QuakePlan
+import QuakeRunner
 import QuakeReport
 
 /// `quake run PLAN...`: runs plans against a target and writes their reports.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run chaos plans against a target and write their reports.",
@@ -40,6 +41,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Model: run the plan N times with seeds seed, seed+1, …; report means, 95 % intervals and flaky verdicts.")
     var `repeat`: Int = 1
 
+    @Option(help: "Lab: compress the control plane's timings by this factor (0.05 runs Kubernetes and Karmada 20× faster; default: the plan's).")
+    var timeScale: Double?
+
     @Flag(help: "Print only the verdicts.")
     var quiet = false
 
@@ -49,16 +53,17 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if quiet && verbose { throw ValidationError("--quiet and --verbose exclude each other") }
         if `repeat` < 1 || `repeat` > 1000 { throw ValidationError("--repeat takes a count from 1 to 1000") }
+        if let timeScale, !(timeScale > 0 && timeScale <= 1) { throw ValidationError("--time-scale takes a factor above 0 and at most 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
         var records: [RunRecord] = []
         var worst = ExitStatus.passed
         for plan in loaded.map(\.plan) {
             let kind = target ?? plan.target.kind
-            guard kind == .model else {
+            guard kind != .kubernetes else {
                 PlanLoading.printError("\(plan.metadata.name): the \(kind.rawValue) target is not part of this build yet, so nothing was run.")
                 worst = Self.worse(worst, .targetError)
                 continue
@@ -66,8 +71,16 @@ struct RunCommand: ParsableCommand {
             let folder = Self.folder(for: plan.metadata.name, out: out, plans: loaded.count)
             let base = seed ?? plan.seed
             var runs: [RunRecord] = []
-            for k in 0..<`repeat` { runs.append(try runOnModel(plan, folder: folder, seed: base &+ UInt64(k), first: k == 0)) }
-            guard let record = `repeat` > 1 ? RepeatSummary.combine(runs) : runs.first else { continue }
+            if kind == .lab {
+                guard let record = try await runOnLab(plan, folder: folder, seed: base) else {
+                    worst = Self.worse(worst, .targetError)
+                    continue
+                }
+                runs.append(record)
+            } else {
+                for k in 0..<`repeat` { runs.append(try runOnModel(plan, folder: folder, seed: base &+ UInt64(k), first: k == 0)) }
+            }
+            guard let record = `repeat` > 1 && kind == .model ? RepeatSummary.combine(runs) : runs.first else { continue }
             if let repeats = record.repeats, !quiet {
                 for figure in repeats.slos where figure.flaky { print("  flaky over \(repeats.seeds.count) seeds: \(figure.name) (\(figure.verdicts.joined(separator: " ")))") }
             }
@@ -124,6 +137,38 @@ struct RunCommand: ParsableCommand {
         let perSecond = seconds > 0 ? Double(result.simulatedRequests) / seconds : 0
         print(String(format: "%@: %d requests simulated and judged in %.3f s (%.2f million per second)", plan.metadata.name, result.simulatedRequests, seconds, perSecond / 1e6))
         return RunRecord(plan: plan, timeline: result.timeline, scorecard: scorecard, target: .model, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
+    }
+
+    /// Runs one plan on the lab and records it; nil (after printing why) when the lab failed.
+    /// Ctrl-C or SIGTERM stops the run: faults are reverted and every lab process stopped first.
+    private func runOnLab(_ plan: Plan, folder: String, seed runSeed: UInt64) async throws -> RunRecord? {
+        let scale = timeScale ?? plan.target.labTimeScale
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        let started = ContinuousClock.now
+        let quiet = self.quiet
+        let outcome: RunOutcome
+        do {
+            outcome = try await SignalCancellation.run {
+                try await LabRunDriver.run(plan: plan, seed: runSeed, folder: folder, timeScale: scale) { line in
+                    if !quiet { print("  \(line)") }
+                }
+            }
+        } catch is CancellationError {
+            PlanLoading.printError("\(plan.metadata.name): stopped; every fault was reverted and every lab process stopped")
+            throw ExitStatus.aborted.exitCode
+        } catch {
+            PlanLoading.printError("\(plan.metadata.name): the lab failed: \(error)")
+            return nil
+        }
+        for failure in outcome.revertFailures { PlanLoading.printError("\(plan.metadata.name): could not revert \(failure)") }
+        let scorecard = Scorer.score(plan: plan, timeline: outcome.timeline)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if !quiet {
+            print(RunSummary.render(plan: plan, timeline: outcome.timeline, simulatedRequests: outcome.timeline.traffic.reduce(0) { $0 + $1.requests.reduce(0) { $0 + Int($1) } }, target: "lab (time scale \(scale))", seed: runSeed), terminator: "")
+            print(RunSummary.verdicts(scorecard))
+        }
+        return RunRecord(plan: plan, timeline: outcome.timeline, scorecard: scorecard, target: .lab, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
     }
 
     /// The exit status of a verdict.

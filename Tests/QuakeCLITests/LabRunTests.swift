@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// `quake run --target lab`, end to end on real pods, Envoys and Prometheus (CI installs them).
+@Suite(.serialized) struct LabRunTests {
+    static let plan = """
+        apiVersion: quake/v1
+        kind: Experiment
+        metadata: {name: lab-node-crash}
+        topology:
+          regions:
+            r1:
+              c1: {zones: {a: 2, b: 2}}
+        services:
+          frontend: {replicas: 2, serviceTime: 2ms, calls: [backend]}
+          backend: {replicas: 4, serviceTime: 3ms}
+        trafficPolicy:
+          - inline:
+              apiVersion: networking.istio.io/v1
+              kind: DestinationRule
+              metadata: {name: backend}
+              spec:
+                host: backend
+                trafficPolicy:
+                  outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 30s, maxEjectionPercent: 100}
+          - inline:
+              apiVersion: networking.istio.io/v1
+              kind: VirtualService
+              metadata: {name: backend}
+              spec:
+                hosts: [backend]
+                http:
+                  - route: [{destination: {host: backend}}]
+                    retries: {attempts: 2, perTryTimeout: 500ms, retryOn: "5xx,connect-failure,reset"}
+                    timeout: 2s
+        traffic:
+          - {from: r1/c1/a, to: frontend, rate: 100/s}
+        slos:
+          - name: frontend available
+            sli: successRatio(frontend)
+            objective: ">= 99%"
+        schedule:
+          duration: 30s
+          faults:
+            - {at: 10s, fault: node-crash, node: c1-a-1, for: 10s}
+            - {at: 22s, fault: http-abort, service: backend, status: 503, percentage: 50%, for: 5s}
+        """
+
+    /// PIDs of live processes whose command line mentions `text`.
+    static func processes(mentioning text: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { $0.allSatisfy(\.isNumber) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(text)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func nodeCrashAndHTTPAbortOnRealEnvoys() throws {
+        let dir = try QuakeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let planFile = dir.appendingPathComponent("lab.yaml")
+        try Self.plan.write(to: planFile, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let result = try QuakeBinary.run(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--out", out.path])
+        #expect(result.status == 1, "the SLO of 99 % fails under a 50 % abort: \(result.stderr)")
+        #expect(Self.processes(mentioning: out.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
+
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as? [String: Any])
+        #expect(record["target"] as? String == "lab")
+        let faults = try #require(record["faults"] as? [[String: Any]])
+        #expect(faults.map { $0["verified"] as? Bool } == [true, true], "both faults took effect: \(faults)")
+        let events = try #require((record["timeline"] as? [String: Any])?["events"] as? [[String: Any]])
+        let dropped = events.filter { $0["kind"] as? String == "endpoints-dropped" }.compactMap { $0["at"] as? Double }
+        // Grace 50 s at time scale 0.1: the crashed node's endpoints go about 5 s after the crash.
+        #expect(!dropped.isEmpty && dropped.allSatisfy { (13...18) ~= $0 }, "endpoints dropped at \(dropped)")
+
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        // About half of backend's requests during the 5 s abort are aborted with FI, 250 expected.
+        let aborted = try #require(report.split(separator: "\n").first { $0.contains("Verified: http-abort") })
+        let words = aborted.split(separator: " ")
+        let count = try #require(words.indices.dropFirst().first { words[$0] == "requests" }.flatMap { Int(words[$0 - 1]) })
+        #expect((150...350) ~= count, "\(aborted)")
+        let metrics = try #require(record["metrics"] as? [String: Any])
+        let failed = try #require(metrics["failedRequests"] as? Int)
+        let total = try #require(metrics["totalRequests"] as? Int)
+        #expect((2_700...3_300) ~= total, "100 requests/s for 30 s reach the frontend: \(total)")
+        #expect(failed < 400, "retries and outlier detection bound the crash's errors; the abort adds about 250: \(failed)")
+    }
+}
