@@ -15,11 +15,13 @@ import Testing
     static let alphabet = Array(#" "[]{}:,-%\0123456789ABCDEFURXZT.|nul"#.utf8) + [0x00, 0x0D, 0x09, 0xC3, 0xA9, 0xFF, 0x80]
 
     @Test(.timeLimit(.minutes(5)))
-    func mutatedLinesNeverCrashAndRejectionsAreClear() {
+    func mutatedLinesNeverCrashAndRejectionsAreClear() async {
         var rng = SeededGenerator(seed: 0x5EED_ACCE55)
         var parsers = Self.seeds.map { AccessLogParser(syntax: $0.0) }
         var accepted = 0, rejected = 0
         for n in 0..<120_000 {
+            // Let the suites running alongside have the test pool's two threads now and then.
+            if n % 1_000 == 0 { await Task.yield() }
             let which = n % Self.seeds.count
             var bytes = Array(Self.seeds[which].1.utf8)
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
