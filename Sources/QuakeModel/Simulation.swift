@@ -24,18 +24,17 @@ struct Simulation {
     var pendingPods: [(service: Int, cluster: Int)] = []
 
     let services: [ServiceSpec]
-    var serviceCalls: [[Int]] = []
+    /// Per service: what its requests read (error fraction, balancer, circuit-breaker limits, calls).
+    var serviceTraffic: ContiguousArray<ServiceTraffic> = []
+    /// Every service's downstream calls, one run per service (`ServiceTraffic.callsStart`).
+    var callTargets: ContiguousArray<Int> = []
     var routes: [RouteState] = []
-    /// Each service's time distribution, as a quantile table.
-    var serviceTimes: [QuantileTable] = []
-    /// Each service's intrinsic error fraction.
-    var errorFractions: [Double] = []
+    /// Each service's time distribution, as a row of quantiles.
+    var serviceTimes = QuantileTable([])
     /// Round-trip time between zones, µs, indexed `a * zoneCount + b`.
     var roundTrip: [Int64] = []
     var outlier: [OutlierDetection?] = []
-    var loadBalancers: [LoadBalancer] = []
     var panicThresholds: [Double] = []
-    var pools: [ConnectionPool] = []
     var policies: [PropagationPolicy?] = []
     /// Raw Istio priority per service, client zone and endpoint zone.
     var rawPriority: [[[Int]]] = []
@@ -62,6 +61,8 @@ struct Simulation {
         return nil
     }
     let accessLog: AccessLogSink?
+    /// Whether `accessLog` is set (read on every request, without touching the reference).
+    let writesAccessLog: Bool
 
     init(plan: Plan, seed: UInt64, accessLog: AccessLogSink?) {
         self.plan = plan
@@ -70,6 +71,7 @@ struct Simulation {
         self.end = plan.schedule.duration.microseconds
         self.services = plan.services
         self.accessLog = accessLog
+        self.writesAccessLog = accessLog != nil
         let windowCount = max(1, Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds))
         self.timeline = Timeline(window: plan.target.window, windowCount: windowCount)
         self.recorder = TrafficRecorder(windowCount: windowCount)
@@ -132,17 +134,16 @@ struct Simulation {
     }
 
     private mutating func buildServices() {
-        serviceCalls = services.map { s in s.calls.compactMap(serviceIndex) }
-        serviceTimes = services.map { QuantileTable($0.serviceTime) }
-        errorFractions = services.map(\.errorRate.fraction)
+        serviceTimes = QuantileTable(services.map(\.serviceTime))
         roundTrip = zones.flatMap { a in zones.map { b in 2 * plan.topology.latency.between(a.locality, b.locality).microseconds } }
         for s in services {
             let rule = plan.destinationRule(for: s.name)
             routes.append(RouteState(service: s.name, plan: plan, clusterIndex: clusterIndex))
             outlier.append(rule?.outlierDetection)
-            loadBalancers.append(rule?.effectiveLoadBalancer ?? .leastRequest)
+            let calls = s.calls.compactMap(serviceIndex)
+            serviceTraffic.append(ServiceTraffic(s, pool: rule?.connectionPool ?? ConnectionPool(), loadBalancer: rule?.effectiveLoadBalancer ?? .leastRequest, callsStart: callTargets.count, callsCount: calls.count))
+            callTargets.append(contentsOf: calls)
             panicThresholds.append(rule?.panicThreshold.percent ?? 50)
-            pools.append(rule?.connectionPool ?? ConnectionPool())
             policies.append(plan.propagationPolicy(for: s))
             let labels = zones.map { LocalityPriority.labels(of: $0.locality) }
             rawPriority.append(zones.indices.map { client in
@@ -210,17 +211,20 @@ struct Simulation {
                 nextLoad = i
             }
             let nextEvent = events.nextTime
-            let nextCompletion = completions.nextTime
-            let t = min(nextArrival, nextEvent, nextCompletion)
+            let t = min(nextArrival, nextEvent)
+            // Attempts that finish first (or at the same µs) complete first; completing schedules
+            // neither events nor arrivals, so they drain in one go.
+            while completions.nextTime <= t && completions.nextTime < end, let c = completions.pop() {
+                now = c.time
+                complete(c.payload)
+            }
             guard t < end else { break }
             now = t
             if t >= nextProgress {
                 progress?(TimeSpan(microseconds: t))
                 nextProgress = t + progressStep
             }
-            if nextCompletion == t, let c = completions.pop() {
-                complete(c.payload)
-            } else if nextEvent == t, let e = events.pop() {
+            if nextEvent == t, let e = events.pop() {
                 handle(e.payload)
             } else if nextLoad >= probeStart {
                 let (p, zone, service) = probes[nextLoad - probeStart]
@@ -284,15 +288,31 @@ struct LoadCursor {
     let zone: Int
     let service: Int
     var next: Int64
+    /// The mean gap (µs) of a load without a ramp, worked out once; nil while the rate changes.
+    private let steadyMean: Double?
+    private let poisson: Bool
+
+    init(spec: LoadSpec, zone: Int, service: Int, next: Int64) {
+        self.spec = spec
+        self.zone = zone
+        self.service = service
+        self.next = next
+        let ramps = spec.rampFrom != nil && spec.rampDuration > .zero
+        steadyMean = ramps || spec.rate.perSecond <= 0 ? nil : 1_000_000 / spec.rate.perSecond
+        poisson = spec.arrival == .poisson
+    }
 
     /// The gap to the next arrival at `t` (µs): constant or exponential at the load's rate then.
+    /// (`mutating` though it changes nothing, so the run loop calls it in place without copying the spec.)
     mutating func gap(at t: Int64, rng: inout RandomSource) -> Int64 {
-        let rate = spec.rate(at: TimeSpan(microseconds: t)).perSecond
-        guard rate > 0 else { return 100_000 }
-        let mean = 1_000_000 / rate
-        switch spec.arrival {
-        case .constant: return max(1, Int64(mean.rounded()))
-        case .poisson: return max(1, Int64(rng.exponential(mean: mean).rounded()))
+        let mean: Double
+        if let steadyMean {
+            mean = steadyMean
+        } else {
+            let rate = spec.rate(at: TimeSpan(microseconds: t)).perSecond
+            guard rate > 0 else { return 100_000 }
+            mean = 1_000_000 / rate
         }
+        return poisson ? max(1, Int64(rng.exponential(mean: mean).rounded())) : max(1, Int64(mean.rounded()))
     }
 }

@@ -3,7 +3,8 @@
 public struct LatencyHistogram: Sendable, Equatable {
     static let subBucketBits = 4
     static let subBuckets = 1 << subBucketBits
-    static let bucketCount = 37 * subBuckets
+    /// How many buckets a non-empty histogram has.
+    public static let bucketCount = 37 * subBuckets
 
     /// Counts per bucket; empty until the first value (most windows of most series stay empty).
     public private(set) var counts: [UInt32] = []
@@ -15,8 +16,17 @@ public struct LatencyHistogram: Sendable, Equatable {
     /// An empty histogram.
     public init() {}
 
-    /// The bucket a value falls in.
-    static func bucket(_ us: Int64) -> Int {
+    /// A histogram from counts kept elsewhere (a recorder that counts into one flat buffer):
+    /// `counts` is empty or `bucketCount` long, indexed by `bucket(_:)`.
+    public init(counts: [UInt32], total: UInt64, maxMicroseconds: Int64) {
+        precondition(counts.isEmpty || counts.count == Self.bucketCount, "a histogram has \(Self.bucketCount) buckets")
+        self.counts = counts
+        self.total = total
+        self.maxMicroseconds = maxMicroseconds
+    }
+
+    /// The bucket a value (µs) falls in.
+    public static func bucket(_ us: Int64) -> Int {
         let v = UInt64(max(us, 1))
         let magnitude = 63 - v.leadingZeroBitCount
         if magnitude < subBucketBits { return Int(v) }

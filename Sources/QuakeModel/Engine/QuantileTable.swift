@@ -1,28 +1,38 @@
 import Foundation
 import QuakeCore
 
-/// A service-time distribution sampled by table lookup: 2,048 quantiles of the log-normal (in µs,
-/// as `Float`: 8 KB that stays in cache), linearly interpolated, so a draw costs one uniform number
-/// instead of a normal variate and an `exp`. The tail past the 99.95th percentile is cut there.
+/// Service-time distributions sampled by table lookup: per distribution, 2,049 quantiles of the
+/// log-normal (in µs, as `Float`: 8 KB that stays in cache), linearly interpolated, so a draw costs
+/// one uniform number instead of a normal variate and an `exp`. The tail past the 99.95th
+/// percentile is cut there. Every distribution's row sits in one flat buffer.
 struct QuantileTable {
-    private var values: [Float] = []
+    private static let quantiles = 2048
+    private static let width = quantiles + 1
+    private var values: ContiguousArray<Float> = []
 
-    init(_ time: ServiceTime) {
-        let (mu, sigma) = time.logNormalParameters
-        let n = 2048
-        values = (0...n).map { i in
-            let p = min(max((Double(i) + 0.5) / Double(n + 1), 1e-9), 1 - 1e-9)
-            return Float(exp(mu + sigma * Self.standardNormalQuantile(p)) * 1_000_000)
+    /// One row per service time, in order: `sample(row, ...)` draws from `times[row]`.
+    init(_ times: [ServiceTime]) {
+        let n = Self.quantiles
+        for time in times {
+            let (mu, sigma) = time.logNormalParameters
+            values.append(contentsOf: (0...n).map { i in
+                let p = min(max((Double(i) + 0.5) / Double(n + 1), 1e-9), 1 - 1e-9)
+                return Float(exp(mu + sigma * Self.standardNormalQuantile(p)) * 1_000_000)
+            })
         }
     }
 
-    /// A draw, in µs.
+    /// A draw from row `row`, in µs.
     @inline(__always)
-    func sample(_ rng: inout RandomSource) -> Int64 {
-        let x = Float(rng.unit()) * Float(values.count - 1)
-        let i = min(Int(x), values.count - 2)
+    func sample(_ row: Int, _ rng: inout RandomSource) -> Int64 {
+        let x = Float(rng.unit()) * Float(Self.quantiles)
+        let i = min(Int(x), Self.quantiles - 1)
         let f = x - Float(i)
-        return Int64(values[i] + (values[i + 1] - values[i]) * f)
+        let base = row * Self.width + i
+        return values.withUnsafeBufferPointer { v in
+            precondition(base >= 0 && base + 1 < v.count, "no such service time")
+            return Int64(v[base] + (v[base + 1] - v[base]) * f)
+        }
     }
 
     /// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9 after one Newton step).

@@ -17,16 +17,46 @@ struct EnvoyCluster {
         var active = 0
     }
 
-    /// Hosts grouped by priority with the load each priority takes.
+    /// Hosts grouped by priority with the load each priority takes, flat: picking a host reads a
+    /// few plain values and touches no nested array.
     struct View {
-        var byPriority: [[Int]] = []
-        var healthyByPriority: [[Int]] = []
-        /// Cumulative load per priority (0–100).
-        var cumulativeLoad: [Double] = []
-        var panic: [Bool] = []
-        var roundRobin: [Int] = []
-        /// With locality weights: per priority, each zone's hosts (healthy ones) and its effective weight.
-        var localities: [[(all: [Int], healthy: [Int], weight: Double)]] = []
+        /// A run of host indices in `members`.
+        struct Pool {
+            var start: Int32 = 0
+            var count: Int32 = 0
+        }
+
+        /// One zone's hosts in a priority, with its effective weight (locality-weighted balancing).
+        struct Locality {
+            var all: Pool
+            var healthy: Pool
+            var weight: Double
+        }
+
+        /// One priority level.
+        struct Level {
+            /// Cumulative load up to this priority (0–100).
+            var cumulativeLoad: Double
+            var panic: Bool
+            var roundRobin = 0
+            var all: Pool
+            var healthy: Pool
+            /// With locality weights: this priority's localities in `localities`, and their total weight.
+            var localities = Pool()
+            var localityWeight = 0.0
+        }
+
+        var levels: ContiguousArray<Level> = []
+        var members: ContiguousArray<Int32> = []
+        var localities: ContiguousArray<Locality> = []
+        /// Whether hosts are chosen by locality weight first.
+        var weighted = false
+
+        mutating func append(_ hosts: [Int]) -> Pool {
+            let pool = Pool(start: Int32(members.count), count: Int32(hosts.count))
+            members.append(contentsOf: hosts.lazy.map { Int32($0) })
+            return pool
+        }
     }
 
     let clientZone: Int
@@ -80,30 +110,40 @@ struct EnvoyCluster {
     private func makeView(_ members: [Int]) -> View {
         var view = View()
         let levels = Array(Set(members.map { hosts[$0].priority })).sorted()
-        view.byPriority = levels.map { level in members.filter { hosts[$0].priority == level } }
-        view.healthyByPriority = view.byPriority.map { $0.filter { !hosts[$0].outlier.ejected } }
-        view.roundRobin = Array(repeating: 0, count: levels.count)
-        let healthy = view.healthyByPriority.map(\.count), total = view.byPriority.map(\.count)
+        let byPriority = levels.map { level in members.filter { hosts[$0].priority == level } }
+        let healthyByPriority = byPriority.map { $0.filter { !hosts[$0].outlier.ejected } }
+        let healthy = healthyByPriority.map(\.count), total = byPriority.map(\.count)
         let loads = PriorityLoad.loads(healthy: healthy, total: total, overprovisioningFactor: overprovisioning)
         let totalHealth = PriorityLoad.totalHealth(healthy: healthy, total: total, overprovisioningFactor: overprovisioning)
         var sum = 0.0
-        view.cumulativeLoad = loads.map { sum += $0; return sum }
-        view.panic = zip(healthy, total).map { h, t in t > 0 && totalHealth < 100 && Double(h) * 100 / Double(t) < panicThreshold }
+        var cumulativeLoad = loads.map { sum += $0; return sum }
+        var panic = zip(healthy, total).map { h, t in t > 0 && totalHealth < 100 && Double(h) * 100 / Double(t) < panicThreshold }
         // With every host ejected, panic (if on) balances over all hosts of P0.
-        if sum == 0, panicThreshold > 0, !view.byPriority.isEmpty {
-            view.cumulativeLoad = view.byPriority.map { _ in 100 }
-            view.panic = view.byPriority.map { _ in true }
+        if sum == 0, panicThreshold > 0, !byPriority.isEmpty {
+            cumulativeLoad = byPriority.map { _ in 100 }
+            panic = byPriority.map { _ in true }
+        }
+        for i in levels.indices {
+            let all = view.append(byPriority[i]), healthyPool = view.append(healthyByPriority[i])
+            view.levels.append(View.Level(cumulativeLoad: cumulativeLoad[i], panic: panic[i], all: all, healthy: healthyPool))
         }
         if let zoneWeights {
             // Envoy's locality-weighted balancing: weight × min(100, 1.4·100·healthy/total) per locality.
-            view.localities = view.byPriority.map { members in
-                let zones = Array(Set(members.map { hosts[$0].zone })).sorted()
-                return zones.compactMap { zone in
+            view.weighted = true
+            for (i, members) in byPriority.enumerated() {
+                let start = view.localities.count
+                var weights = 0.0
+                for zone in Array(Set(members.map { hosts[$0].zone })).sorted() {
                     let inZone = members.filter { hosts[$0].zone == zone }
                     let healthy = inZone.filter { !hosts[$0].outlier.ejected }
                     let weight = zoneWeights[zone] * min(100, overprovisioning * 100 * Double(healthy.count) / Double(inZone.count))
-                    return weight > 0 ? (inZone, healthy, weight) : nil
+                    guard weight > 0 else { continue }
+                    let all = view.append(inZone), healthyPool = view.append(healthy)
+                    view.localities.append(View.Locality(all: all, healthy: healthyPool, weight: weight))
+                    weights += weight
                 }
+                view.levels[i].localities = View.Pool(start: Int32(start), count: Int32(view.localities.count - start))
+                view.levels[i].localityWeight = weights
             }
         }
         return view
@@ -124,41 +164,49 @@ struct EnvoyCluster {
         return Self.pick(in: &all, hosts: hosts, lb: lb, rng: &rng, excluded: excluded, rePicks: rePicks)
     }
 
+    @inline(__always)
     private static func pick(in view: inout View, hosts: [Host], lb: LoadBalancer, rng: inout RandomSource, excluded: [Int], rePicks: Int) -> Int? {
-        guard let last = view.cumulativeLoad.last, last > 0 else { return nil }
+        let levelCount = view.levels.count
+        guard levelCount > 0 else { return nil }
+        let last = view.levels[levelCount - 1].cumulativeLoad
+        guard last > 0 else { return nil }
         var attempt = 0
         var choice: Int?
         repeat {
             let roll = rng.unit() * last
             var priority = 0
-            while priority < view.cumulativeLoad.count - 1 && roll >= view.cumulativeLoad[priority] { priority += 1 }
-            var pool = view.panic[priority] ? view.byPriority[priority] : view.healthyByPriority[priority]
-            if !view.localities.isEmpty {
-                let localities = view.localities[priority]
-                let total = localities.reduce(0) { $0 + $1.weight }
+            while priority < levelCount - 1 && roll >= view.levels[priority].cumulativeLoad { priority += 1 }
+            let level = view.levels[priority]
+            var pool = level.panic ? level.all : level.healthy
+            if view.weighted {
+                let total = level.localityWeight
                 guard total > 0 else { return choice }
                 var pickWeight = rng.unit() * total
-                var chosen = localities[localities.count - 1]
-                for locality in localities {
+                let first = Int(level.localities.start), end = first + Int(level.localities.count)
+                var chosen = view.localities[end - 1]
+                for l in first..<end {
+                    let locality = view.localities[l]
                     if pickWeight < locality.weight {
                         chosen = locality
                         break
                     }
                     pickWeight -= locality.weight
                 }
-                pool = view.panic[priority] ? chosen.all : chosen.healthy
+                pool = level.panic ? chosen.all : chosen.healthy
             }
-            guard !pool.isEmpty else { return choice }
+            let count = Int(pool.count), start = Int(pool.start)
+            guard count > 0 else { return choice }
             let picked: Int
             switch lb {
             case .roundRobin, .passthrough:
-                view.roundRobin[priority] &+= 1
-                picked = pool[view.roundRobin[priority] % pool.count]
+                let position = level.roundRobin &+ 1
+                view.levels[priority].roundRobin = position
+                picked = Int(view.members[start + position % count])
             case .random:
-                picked = pool[rng.below(pool.count)]
+                picked = Int(view.members[start + rng.below(count)])
             case .leastRequest:
-                let a = pool[rng.below(pool.count)]
-                let b = pool[rng.below(pool.count)]
+                let a = Int(view.members[start + rng.below(count)])
+                let b = Int(view.members[start + rng.below(count)])
                 picked = hosts[b].active < hosts[a].active ? b : a
             }
             choice = picked
@@ -168,18 +216,49 @@ struct EnvoyCluster {
         return choice
     }
 
-    mutating func startRequest(host: Int) {
+    /// What starting an attempt came to.
+    enum Start {
+        case started(host: Int, pod: Int, generation: Int32)
+        /// No host may be chosen (503 UH).
+        case noHost
+        /// The circuit breaker is open (503 UO).
+        case overflow
+    }
+
+    /// Starts an attempt: picks a host (see `pick`), checks the circuit breaker (`overflowAt`
+    /// requests in flight), and counts the attempt in flight on the host and the Envoy (and as a
+    /// retry). The generation returned finds the host again when the attempt ends.
+    ///
+    /// Counting at the start, before the attempt's own downstream calls are simulated, is the same
+    /// as counting after them: calls never come back to a service (the plan rejects call cycles),
+    /// so nothing in between reads this Envoy.
+    @inline(__always)
+    mutating func start(lb: LoadBalancer, rng: inout RandomSource, excluded: [Int], rePicks: Int, clusters: UInt64?, overflowAt: Int, isRetry: Bool) -> Start {
+        guard let host = pick(lb: lb, rng: &rng, excluded: excluded, rePicks: rePicks, clusters: clusters) else { return .noHost }
+        guard activeRequests < overflowAt else { return .overflow }
         hosts[host].active += 1
+        activeRequests += 1
+        if isRetry { activeRetries += 1 }
+        return .started(host: host, pod: hosts[host].pod, generation: generation)
     }
 
-    /// The index of the host of `pod`: `host` itself while the host set is still `generation`.
-    func index(ofPod pod: Int, host: Int, generation: Int32) -> Int? {
-        if generation == self.generation, host < hosts.count, hosts[host].pod == pod { return host }
-        return hosts.firstIndex { $0.pod == pod }
-    }
-
-    mutating func finishRequest(host i: Int) {
+    /// An attempt ends: it leaves the counts in flight and, with outlier detection configured,
+    /// counts for it (see `recordOutcome`). A host that left the set meanwhile counts nothing.
+    @inline(__always)
+    mutating func finish(pod: Int, host: Int, generation: Int32, isRetry: Bool, status: Int, localOriginFailure: Bool, now: Int64, config: OutlierDetection?) -> OutlierChange {
+        activeRequests = max(0, activeRequests - 1)
+        if isRetry { activeRetries = max(0, activeRetries - 1) }
+        let i: Int
+        if generation == self.generation, host < hosts.count, hosts[host].pod == pod {
+            i = host
+        } else if let found = hosts.firstIndex(where: { $0.pod == pod }) {
+            i = found
+        } else {
+            return .none
+        }
         hosts[i].active = max(0, hosts[i].active - 1)
+        guard let config else { return .none }
+        return recordOutcome(host: i, status: status, localOriginFailure: localOriginFailure, now: now, config: config)
     }
 
     /// Counts a response for outlier detection; returns what happened to the host.

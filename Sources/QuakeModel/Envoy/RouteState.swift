@@ -24,7 +24,8 @@ struct RetryConditions {
         }
     }
 
-    /// Whether an upstream answer with `status` is retried.
+    /// Whether an upstream answer with `status` is retried (`RouteSettings.retries(status:)` answers
+    /// the same from plain values).
     func retries(status: Int) -> Bool {
         if statusCodes.contains(status) { return true }
         if status >= 500 && fiveXX { return true }
@@ -39,29 +40,54 @@ struct RetryConditions {
     var retriesPerTryTimeout: Bool { fiveXX || gatewayError || reset }
 }
 
+/// What a request reads from its route, as plain values (no reference counting on the hot path):
+/// kept up to date by `RouteState` whenever the route changes.
+struct RouteSettings {
+    /// Whether the route carries a fault (its retries and timeout are then off).
+    var isFaulted = false
+    /// Retries after the first try (0 while faulted).
+    var attempts = 0
+    /// The route timeout in µs; nil is none (or faulted).
+    var timeout: Int64?
+    /// The per-try timeout in µs; nil means the route timeout (or faulted).
+    var perTryTimeout: Int64?
+    /// Whether the route sends requests to clusters by share.
+    var hasClusterShares = false
+    /// `retryOn` classes, as `RetryConditions` answers them.
+    var retries5xx = false
+    var retriesGatewayError = false
+    var retries409 = false
+    var retriesConnectFailure = false
+    var retriesPerTryTimeout = false
+    var retriesRateLimited = false
+    /// Whether `retryOn` lists status codes (looked up in `RetryConditions` then).
+    var hasStatusCodes = false
+}
+
 /// The route Envoy applies to one service's requests at a moment: the VirtualService's first
 /// unmatched route, Istio's defaults, the plan's injected faults and any traffic shift.
 struct RouteState {
     /// The route timeout in µs; nil is none.
-    var timeout: Int64?
+    let timeout: Int64?
     /// Retries after the first try.
-    var attempts: Int
+    let attempts: Int
     /// The per-try timeout in µs; nil means the route timeout.
-    var perTryTimeout: Int64?
-    var conditions: RetryConditions
+    let perTryTimeout: Int64?
+    let conditions: RetryConditions
     /// The VirtualService's own fault block.
-    var manifestFault: HTTPFaultInjection?
+    let manifestFault: HTTPFaultInjection?
     /// Faults injected by the plan's schedule (an http-abort or http-delay patches the route's fault).
-    var injectedAbort: (status: Int, fraction: Double)? { didSet { refreshFaults() } }
-    var injectedDelay: (duration: Int64, fraction: Double)? { didSet { refreshFaults() } }
+    var injectedAbort: (status: Int, fraction: Double)? { didSet { refresh() } }
+    var injectedDelay: (duration: Int64, fraction: Double)? { didSet { refresh() } }
     /// The abort and delay in force (the plan's injected ones, else the VirtualService's), and
     /// whether the route carries a fault: kept up to date because every request reads them.
     private(set) var abort: (status: Int, fraction: Double)?
     private(set) var delay: (duration: Int64, fraction: Double)?
-    private(set) var isFaulted = false
+    /// What every request reads, kept up to date.
+    private(set) var settings = RouteSettings()
     /// Per-cluster shares (0–1) of the route's requests: from the VirtualService's weights over
     /// per-cluster subsets, then changed by procedures' traffic shifts. Empty: no preference.
-    var clusterShares: [(cluster: Int, share: Double)] = []
+    private(set) var clusterShares: [(cluster: Int, share: Double)] = [] { didSet { refresh() } }
     /// The shares the VirtualService itself gives, which `restore-traffic` puts back.
     let manifestShares: [(cluster: Int, share: Double)]
 
@@ -81,7 +107,7 @@ struct RouteState {
         }
         manifestShares = shares
         clusterShares = shares
-        refreshFaults()
+        refresh()
     }
 
     /// Sets one cluster's share (a procedure's shift).
@@ -97,9 +123,23 @@ struct RouteState {
     }
 
     /// Istio drops a route's retries and timeout while it carries a fault.
-    private mutating func refreshFaults() {
+    private mutating func refresh() {
         abort = injectedAbort ?? manifestFault?.abort.map { ($0.status, $0.percentage.fraction) }
         delay = injectedDelay ?? manifestFault?.delay.map { ($0.duration.microseconds, $0.percentage.fraction) }
-        isFaulted = abort != nil || delay != nil
+        let faulted = abort != nil || delay != nil
+        settings = RouteSettings(
+            isFaulted: faulted,
+            attempts: faulted ? 0 : attempts,
+            timeout: faulted ? nil : timeout,
+            perTryTimeout: faulted ? nil : perTryTimeout,
+            hasClusterShares: !clusterShares.isEmpty,
+            retries5xx: conditions.fiveXX,
+            retriesGatewayError: conditions.gatewayError,
+            retries409: conditions.retriable4xx,
+            retriesConnectFailure: conditions.retriesConnectFailure,
+            retriesPerTryTimeout: conditions.retriesPerTryTimeout,
+            retriesRateLimited: conditions.rateLimited || conditions.statusCodes.contains(429),
+            hasStatusCodes: !conditions.statusCodes.isEmpty
+        )
     }
 }

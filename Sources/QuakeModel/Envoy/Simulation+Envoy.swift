@@ -40,19 +40,16 @@ extension Simulation {
     /// An upstream attempt finished: the host's request count drops and outlier detection counts it.
     mutating func complete(_ c: Completion) {
         let e = Int(c.envoy)
-        envoys[e].activeRequests = max(0, envoys[e].activeRequests - 1)
-        if c.isRetry { envoys[e].activeRetries = max(0, envoys[e].activeRetries - 1) }
-        guard let host = envoys[e].index(ofPod: Int(c.pod), host: Int(c.host), generation: c.generation) else { return }
-        envoys[e].finishRequest(host: host)
-        let s = envoys[e].service
-        guard let od = outlier[s] else { return }
-        switch envoys[e].recordOutcome(host: host, status: Int(c.status), localOriginFailure: c.localOriginFailure, now: now, config: od) {
+        let s = e % services.count
+        let od = outlier[s]
+        switch envoys[e].finish(pod: Int(c.pod), host: Int(c.host), generation: c.generation, isRetry: c.isRetry, status: Int(c.status), localOriginFailure: c.localOriginFailure, now: now, config: od) {
         case .none:
             break
         case .ejected:
             envoys[e].refreshHealth()
             event(.hostEjected, pods[Int(c.pod)].name, "by \(zones[envoys[e].clientZone].locality)'s Envoy for \(services[s].name) (\(envoys[e].ejectedCount) of \(envoys[e].hosts.count) ejected)")
         case .blocked:
+            guard let od else { return }
             event(.ejectionBlocked, pods[Int(c.pod)].name, "by \(zones[envoys[e].clientZone].locality)'s Envoy: maxEjectionPercent \(od.maxEjectionPercent) reached (\(envoys[e].ejectedCount) of \(envoys[e].hosts.count) ejected)")
         }
     }

@@ -28,23 +28,24 @@ extension Simulation {
         let result = route(service: s, fromZone: z, at: t)
         requestCount += 1
         record(result, service: s, zone: z, at: t)
-        if let accessLog {
+        if writesAccessLog, let accessLog {
             let host = result.pod >= 0 ? pods[result.pod] : nil
             accessLog.write(AccessLogLine(start: t, method: "GET", path: load >= 0 ? loadPaths[load] : "/", status: result.status, flags: result.flags, duration: result.duration, upstreamHost: host.map { "\($0.name):\(services[s].port)" }, upstreamCluster: "outbound|\(services[s].port)||\(services[s].name).\(services[s].namespace).svc.cluster.local", authority: services[s].name, requestID: requestCount))
         }
         return result
     }
 
+    @inline(__always)
     private mutating func record(_ result: CallResult, service s: Int, zone z: Int, at t: Int64) {
         let window = min(windowCount - 1, Int((t + result.duration) / windowLength))
         let destination = result.pod >= 0 ? pods[result.pod].cluster : -1
-        let key = (s * zones.count + z) * (clusters.count + 1) + destination + 1
+        let latencyKey = s * zones.count + z
+        let key = latencyKey * (clusters.count + 1) + destination + 1
         var series = Int(seriesCache[key])
         if series < 0 {
             series = recorder.addTrafficSeries(TrafficKey(service: services[s].name, client: zones[z].locality, destinationCluster: destination >= 0 ? clusters[destination].name : nil))
             seriesCache[key] = Int32(series)
         }
-        let latencyKey = s * zones.count + z
         var latency = Int(latencyCache[latencyKey])
         if latency < 0 {
             latency = recorder.addLatencySeries(LatencyKey(service: services[s].name, client: zones[z].locality))
@@ -56,8 +57,8 @@ extension Simulation {
     private mutating func route(service s: Int, fromZone z: Int, at t: Int64) -> CallResult {
         var elapsed: Int64 = 0
         var flags: ResponseFlags = []
-        let faulted = routes[s].isFaulted
-        if faulted {
+        let route = routes[s].settings
+        if route.isFaulted {
             if let delay = routes[s].delay, rng.chance(delay.fraction) {
                 elapsed += delay.duration
                 flags.insert(.delayInjected)
@@ -67,29 +68,36 @@ extension Simulation {
                 return CallResult(status: abort.status, flags: flags, duration: elapsed, pod: -1)
             }
         }
-        let attempts = faulted ? 0 : routes[s].attempts
-        let timeout = faulted ? nil : routes[s].timeout
-        let perTry = faulted ? nil : routes[s].perTryTimeout
+        let service = serviceTraffic[s]
+        let attempts = route.attempts
+        let timeout = route.timeout
+        let perTry = route.perTryTimeout
         let e = envoyIndex(zone: z, service: s)
-        let allowed = routes[s].clusterShares.isEmpty ? nil : clusterMask(shares: routes[s].clusterShares)
-        var tried: [Int] = []
+        let allowed = route.hasClusterShares ? clusterMask(shares: routes[s].clusterShares) : nil
+        // Hosts already tried (`previous_hosts`), kept only once a retry happens.
+        var tried: [Int]?
         var retry = 0
-        var last = CallResult(status: 503, flags: flags.union(.noHealthyUpstream), duration: elapsed, pod: -1)
+        var last = CallResult(status: 503, flags: flags, duration: elapsed, pod: -1)
         while true {
-            guard let host = envoys[e].pick(lb: loadBalancers[s], rng: &rng, excluded: tried, rePicks: retry > 0 ? timings.hostSelectionRetryMaxAttempts : 0, clusters: allowed) else {
-                return retry == 0 ? last : withRetriesExhausted(last)
+            let start = if let tried {
+                envoys[e].start(lb: service.loadBalancer, rng: &rng, excluded: tried, rePicks: timings.hostSelectionRetryMaxAttempts, clusters: allowed, overflowAt: service.overflowAt, isRetry: true)
+            } else {
+                envoys[e].start(lb: service.loadBalancer, rng: &rng, excluded: [], rePicks: 0, clusters: allowed, overflowAt: service.overflowAt, isRetry: false)
             }
-            if envoys[e].activeRequests >= pools[s].maxRequests || envoys[e].activeRequests >= pools[s].maxConnections + pools[s].maxPendingRequests {
+            let host: Int, pod: Int, generation: Int32
+            switch start {
+            case let .started(h, p, g):
+                (host, pod, generation) = (h, p, g)
+            case .noHost:
+                if retry == 0 { last.flags.insert(.noHealthyUpstream) }
+                return retry == 0 ? last : withRetriesExhausted(last)
+            case .overflow:
                 return CallResult(status: 503, flags: flags.union(.upstreamOverflow), duration: elapsed, pod: -1)
             }
-            let pod = envoys[e].hosts[host].pod
             let remaining = timeout.map { $0 - elapsed }
             let attempt = self.attempt(pod: pod, fromZone: z, at: t + elapsed, perTry: perTry, remaining: remaining)
-            envoys[e].startRequest(host: host)
-            envoys[e].activeRequests += 1
-            if retry > 0 { envoys[e].activeRetries += 1 }
             let local = attempt.kind == .connectFailure || attempt.kind == .perTryTimeout || attempt.kind == .routeTimeout
-            completions.push(t + elapsed + attempt.duration, Completion(envoy: Int32(e), pod: Int32(pod), host: Int32(host), generation: envoys[e].generation, status: Int16(attempt.status), localOriginFailure: local, isRetry: retry > 0))
+            completions.push(t + elapsed + attempt.duration, Completion(envoy: Int32(e), pod: Int32(pod), host: Int32(host), generation: generation, status: Int16(attempt.status), localOriginFailure: local, isRetry: retry > 0))
             elapsed += attempt.duration
             var attemptFlags = flags
             switch attempt.kind {
@@ -102,24 +110,33 @@ extension Simulation {
             if attempt.kind == .routeTimeout { return last }
             let retriable: Bool
             switch attempt.kind {
-            case .answered: retriable = attempt.status >= 400 && routes[s].conditions.retries(status: attempt.status)
-            case .connectFailure: retriable = routes[s].conditions.retriesConnectFailure
-            case .perTryTimeout: retriable = routes[s].conditions.retriesPerTryTimeout
+            case .answered: retriable = attempt.status >= 400 && retries(status: attempt.status, route: route, service: s)
+            case .connectFailure: retriable = route.retriesConnectFailure
+            case .perTryTimeout: retriable = route.retriesPerTryTimeout
             case .routeTimeout: retriable = false
-            case .rateLimited: retriable = routes[s].conditions.rateLimited || routes[s].conditions.statusCodes.contains(429)
+            case .rateLimited: retriable = route.retriesRateLimited
             }
             guard retriable else { return last }
             guard retry < attempts else { return attempts > 0 ? withRetriesExhausted(last) : last }
             // Istio sets no retry budget unless asked; the max_retries circuit breaker caps retries in flight.
-            guard envoys[e].activeRetries < pools[s].maxRetries else { return withRetriesExhausted(last) }
+            guard envoys[e].activeRetries < service.maxRetries else { return withRetriesExhausted(last) }
             retry += 1
             let cap = min(timings.retryBackoffMax.microseconds, ((Int64(1) << Int64(min(retry, 20))) - 1) * timings.retryBackoffBase.microseconds)
             elapsed += Int64(rng.unit() * Double(cap))
             if let timeout, elapsed >= timeout {
                 return CallResult(status: 504, flags: flags.union(.upstreamRequestTimeout), duration: timeout, pod: pod)
             }
-            tried.append(host)
+            tried = (tried ?? []) + [host]
         }
+    }
+
+    /// Whether the route retries an upstream answer with `status` (as `RetryConditions.retries(status:)`).
+    @inline(__always)
+    private func retries(status: Int, route: RouteSettings, service s: Int) -> Bool {
+        if route.hasStatusCodes && routes[s].conditions.statusCodes.contains(status) { return true }
+        if status >= 500 && route.retries5xx { return true }
+        if (502...504).contains(status) && route.retriesGatewayError { return true }
+        return status == 409 && route.retries409
     }
 
     private mutating func withRetriesExhausted(_ result: CallResult) -> CallResult {
@@ -153,23 +170,24 @@ extension Simulation {
         let rtt = roundTrip[z * zones.count + podZone]
         let limit: Int64? = perTry.map { p in remaining.map { min(p, $0) } ?? p } ?? remaining
         let health = nodes[node].health
+        let service = serviceTraffic[s]
         if health == .hung || (!partitions.isEmpty && isPartitioned(z, podZone)) {
             guard let limit else {
-                return Attempt(kind: .connectFailure, status: 503, duration: pools[s].connectTimeout.microseconds)
+                return Attempt(kind: .connectFailure, status: 503, duration: service.connectTimeout)
             }
             return timeout(limit: limit, perTry: perTry, remaining: remaining)
         }
         if health == .crashed || pods[p].phase != .running || pods[p].restartingUntil > t {
             return Attempt(kind: .connectFailure, status: 503, duration: rtt)
         }
-        if let limit = services[s].rateLimit, !takeToken(pod: p, at: t + rtt / 2, limit: limit) {
+        if service.hasRateLimit, let limit = services[s].rateLimit, !takeToken(pod: p, at: t + rtt / 2, limit: limit) {
             return Attempt(kind: .rateLimited, status: 429, duration: rtt)
         }
-        var duration = rtt + serviceTime(s)
-        var status = rng.chance(errorFractions[s]) ? 500 : 200
+        var duration = rtt + serviceTimes.sample(s, &rng)
+        var status = rng.chance(service.errorFraction) ? 500 : 200
         if status == 200 {
-            for downstream in serviceCalls[s] {
-                let result = call(service: downstream, fromZone: podZone, at: t + rtt / 2 + duration - rtt)
+            for c in service.callsStart..<(service.callsStart + service.callsCount) {
+                let result = call(service: callTargets[c], fromZone: podZone, at: t + rtt / 2 + duration - rtt)
                 duration += result.duration
                 if !TrafficSeries.isSuccess(result.status) {
                     status = 500
@@ -198,8 +216,6 @@ extension Simulation {
         let isPerTry = perTry.map { p in remaining.map { p < $0 } ?? true } ?? false
         return Attempt(kind: isPerTry ? .perTryTimeout : .routeTimeout, status: 504, duration: max(0, limit))
     }
-
-    private mutating func serviceTime(_ s: Int) -> Int64 { serviceTimes[s].sample(&rng) }
 
     private func isPartitioned(_ a: Int, _ b: Int) -> Bool {
         for (left, right) in partitions where (left.contains(a) && right.contains(b)) || (left.contains(b) && right.contains(a)) { return true }
