@@ -44,7 +44,8 @@ struct ObserveCommand: ParsableCommand {
         for path in files {
             let head: [UInt8]
             do { head = try AccessLogFile.head(path: path) } catch { throw failure(error.description) }
-            let lines = String(decoding: head, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).prefix(20)
+            // Split on bytes: a `\r\n` is one Character, and walking 64 KiB by Character costs more than reading the file's first lines.
+            let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(20).map { Substring(String(decoding: $0, as: UTF8.self)) }
             if given == nil, Self.isPrometheusPage(lines) {
                 pages.append(path)
                 continue
@@ -68,7 +69,7 @@ struct ObserveCommand: ParsableCommand {
         for log in logs {
             var parser = AccessLogParser(syntax: log.syntax, source: log.path, symbols: symbols)
             do {
-                try AccessLogFile.read(path: log.path, into: &parser) { aggregator.add($0) }
+                try AccessLogFile.read(path: log.path, into: &parser, aggregator: &aggregator)
             } catch {
                 throw failure(error.description)
             }

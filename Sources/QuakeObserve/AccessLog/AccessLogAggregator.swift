@@ -27,6 +27,9 @@ public struct AccessLogAggregator: Sendable {
     private var firstWindow: Int64 = 0
     private var windows: [AccessLogWindowCells] = []
     private var kinds = AccessLogRequestKinds()
+    /// The window the last record fell in: its index and its bounds (µs), so that the next
+    /// record of the same window costs two compares.
+    private var lastSlot = 0, lastLow: Int64 = 0, lastHigh: Int64 = 0
 
     /// An aggregator of `window`-long windows; `origin` fixes where window 0 starts (records
     /// before it are dropped and counted); `hostClusters` names the cluster of each host.
@@ -48,22 +51,33 @@ public struct AccessLogAggregator: Sendable {
 
     /// Counts one record.
     public mutating func add(_ record: AccessLogRecord) {
-        let base = origin ?? 0
-        let absolute = (record.start - base) / window.microseconds
         let w: Int
-        if record.start >= base, absolute >= firstWindow, absolute - firstWindow < Int64(windows.count) {
-            w = Int(absolute - firstWindow)
+        if record.start >= lastLow, record.start < lastHigh {
+            w = lastSlot
         } else {
-            let span = windows.isEmpty ? 1 : max(absolute, firstWindow + Int64(windows.count) - 1) - min(absolute, firstWindow) + 1
-            guard record.start >= base, span <= Self.maxWindows else {
+            guard let slot = slot(for: record.start) else {
                 dropped += 1
                 return
             }
-            w = windowSlot(absolute)
+            w = slot
         }
         requests += 1
         let kind = AccessLogRequestKinds.Kind(record)
         windows[w].count(kind: kinds.id(kind), service: kind.service, duration: record.duration)
+    }
+
+    /// The index in `windows` of the window a record starting at `start` falls in, adding windows
+    /// as needed; nil when the record is to be dropped.
+    private mutating func slot(for start: Int64) -> Int? {
+        let base = origin ?? 0
+        let absolute = (start - base) / window.microseconds
+        let span = windows.isEmpty ? 1 : max(absolute, firstWindow + Int64(windows.count) - 1) - min(absolute, firstWindow) + 1
+        guard start >= base, span <= Self.maxWindows else { return nil }
+        let w = windowSlot(absolute)
+        let (low, overflow) = start.subtractingReportingOverflow((start - base) % window.microseconds)
+        let (high, past) = low.addingReportingOverflow(window.microseconds)
+        (lastSlot, lastLow, lastHigh) = overflow || past ? (0, 0, 0) : (w, low, high)
+        return w
     }
 
     /// The Timeline the model would produce for these records: traffic by service (from the
@@ -96,7 +110,7 @@ public struct AccessLogAggregator: Sendable {
         for (w, cells) in windows.enumerated() {
             let o = w * stride
             var longest: [AccessLogSymbol: Int64] = [:]
-            for cell in cells.kinds.occupied {
+            for cell in cells.kinds {
                 let kind = kinds.kinds[Int(cell.key)]
                 let c = UInt32(truncatingIfNeeded: cell.count)
                 let k = keyOfKind[Int(cell.key)]
@@ -112,9 +126,7 @@ public struct AccessLogAggregator: Sendable {
                 longest[kind.service] = max(longest[kind.service] ?? 0, cell.value)
             }
             var byService: [AccessLogSymbol: [(bucket: Int, sample: Int64, count: UInt64)]] = [:]
-            for cell in cells.latency.occupied {
-                byService[AccessLogSymbol(rawValue: UInt32(cell.key >> 16)), default: []].append((Int(cell.key & 0xFFFF), cell.value, cell.count))
-            }
+            for cell in cells.latency { byService[cell.service, default: []].append((cell.bucket, cell.sample, cell.count)) }
             for (service, buckets) in byService {
                 latency[service, default: [LatencyHistogram](repeating: LatencyHistogram(), count: count)][w] =
                     AccessLogWindowCells.histogram(buckets, longest: longest[service] ?? 0)
@@ -168,6 +180,11 @@ public struct AccessLogAggregator: Sendable {
             (slot(min(max(kind.status, 0), 999), &codeSlot, &codes), slot(kind.flagText, &comboSlot, &combos),
              slot(kind.cluster, &clusterSlot, &clusters), slot(kind.host, &hostSlot, &hosts))
         }
+        let names = (
+            codes: codes.map { String($0) }, combos: combos.map { symbols.string($0) ?? "-" },
+            comboFlags: combos.map { combo in symbols.string(combo).map { $0.split(separator: ",").map(String.init) } ?? [] },
+            clusters: clusters.map { symbols.string($0) ?? "-" }, hosts: hosts.map { symbols.string($0) ?? "-" }
+        )
         var window = [AccessLogCounter(codes.count), AccessLogCounter(combos.count), AccessLogCounter(clusters.count), AccessLogCounter(hosts.count)]
         var total = window
         var totalLatency = LatencyHistogram()
@@ -177,7 +194,7 @@ public struct AccessLogAggregator: Sendable {
         for (w, cells) in windows.enumerated() {
             var requests: UInt64 = 0
             var longest: Int64 = 0
-            for cell in cells.kinds.occupied {
+            for cell in cells.kinds {
                 let (code, combo, cluster, host) = slots[Int(cell.key)]
                 window[0].add(code, cell.count)
                 window[1].add(combo, cell.count)
@@ -190,13 +207,13 @@ public struct AccessLogAggregator: Sendable {
                 requests &+= cell.count
                 longest = max(longest, cell.value)
             }
-            let latency = AccessLogWindowCells.histogram(cells.latency.occupied.map { (Int($0.key & 0xFFFF), $0.value, $0.count) }, longest: longest)
+            let latency = AccessLogWindowCells.histogram(cells.latency.map { ($0.bucket, $0.sample, $0.count) }, longest: longest)
             totalLatency.merge(latency)
             totalRequests &+= requests
             perWindow.append(counts(
                 requests: requests, start: first + Int64(w) * self.window.microseconds, latency: latency,
                 codes: window[0].drain(), combos: window[1].drain(), clusters: window[2].drain(), hosts: window[3].drain(),
-                names: (codes, combos, clusters, hosts), symbols: symbols
+                names: names
             ))
         }
         return ObservedSummary(
@@ -204,7 +221,7 @@ public struct AccessLogAggregator: Sendable {
             total: counts(
                 requests: totalRequests, start: nil, latency: totalLatency,
                 codes: total[0].drain(), combos: total[1].drain(), clusters: total[2].drain(), hosts: total[3].drain(),
-                names: (codes, combos, clusters, hosts), symbols: symbols
+                names: names
             ),
             windows: perWindow, malformed: malformed, dropped: dropped
         )
@@ -229,20 +246,19 @@ public struct AccessLogAggregator: Sendable {
     private func counts(
         requests: UInt64, start: Int64?, latency: LatencyHistogram,
         codes: [(Int, UInt64)], combos: [(Int, UInt64)], clusters: [(Int, UInt64)], hosts: [(Int, UInt64)],
-        names: (codes: [Int], combos: [AccessLogSymbol], clusters: [AccessLogSymbol], hosts: [AccessLogSymbol]), symbols: AccessLogSymbols
+        names: (codes: [String], combos: [String], comboFlags: [[String]], clusters: [String], hosts: [String])
     ) -> ObservedSummary.Counts {
-        func named(_ counts: [(Int, UInt64)], _ names: [AccessLogSymbol]) -> [ObservedCount] {
-            counts.map { ObservedCount(name: symbols.string(names[$0.0]) ?? "-", count: Int($0.1)) }
-                .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
+        func named(_ counts: [(Int, UInt64)], _ names: [String]) -> [ObservedCount] {
+            counts.map { ObservedCount(name: names[$0.0], count: Int($0.1)) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) }
         }
         let combinations = named(combos, names.combos)
         var single: [String: Int] = [:]
-        for combination in combinations where combination.name != "-" {
-            for flag in combination.name.split(separator: ",") { single[String(flag), default: 0] += combination.count }
+        for (slot, count) in combos {
+            for flag in names.comboFlags[slot] { single[flag, default: 0] += Int(count) }
         }
         return ObservedSummary.Counts(
             start: start, requests: Int(requests),
-            codes: codes.map { ObservedCount(name: String(names.codes[$0.0]), count: Int($0.1)) }.sorted { Int($0.name) ?? 0 < Int($1.name) ?? 0 },
+            codes: codes.map { ObservedCount(name: names.codes[$0.0], count: Int($0.1)) }.sorted { Int($0.name) ?? 0 < Int($1.name) ?? 0 },
             flags: single.map { ObservedCount(name: $0.key, count: $0.value) }.sorted { ($0.count, $1.name) > ($1.count, $0.name) },
             flagCombinations: combinations,
             upstreamClusters: named(clusters, names.clusters),

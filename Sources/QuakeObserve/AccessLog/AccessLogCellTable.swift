@@ -13,15 +13,14 @@ struct AccessLogCellTable: Sendable {
         static let occupied: UInt64 = 1 << 63
     }
 
-    /// The cells, a power of two of them (or none), at most three quarters used. Owners change
-    /// the count and value of a cell `slot(_:)` gave; only this table sets tags.
-    var cells: [Cell] = []
+    /// The cells, a power of two of them (or none), at most three quarters used.
+    private(set) var cells: [Cell] = []
     /// How many cells hold a key.
     private(set) var used = 0
 
     /// The index of the cell of `key` (below 2⁶³), added with count and value 0 on first sight.
     @inline(__always)
-    mutating func slot(_ key: UInt64) -> Int {
+    private mutating func slot(_ key: UInt64) -> Int {
         let tag = key | Cell.occupied
         if !cells.isEmpty {
             let mask = cells.count - 1
@@ -41,6 +40,22 @@ struct AccessLogCellTable: Sendable {
             }
         }
         return insertGrowing(tag)
+    }
+
+    /// Adds one to the count of `key` and raises its value to `value`.
+    @inline(__always)
+    mutating func count(_ key: UInt64, raisingTo value: Int64) {
+        let i = slot(key)
+        cells[i].count &+= 1
+        if value > cells[i].value { cells[i].value = value }
+    }
+
+    /// Adds one to the count of `key`, whose value is the first `value` given.
+    @inline(__always)
+    mutating func count(_ key: UInt64, firstValue value: Int64) {
+        let i = slot(key)
+        if cells[i].count == 0 { cells[i].value = value }
+        cells[i].count &+= 1
     }
 
     /// The occupied cells, in no particular order.

@@ -8,6 +8,7 @@ struct AccessLogCounter: Sendable {
     init(_ slots: Int) { counts = [UInt64](repeating: 0, count: slots) }
 
     /// Adds `count` to `slot`.
+    @inline(__always)
     mutating func add(_ slot: Int, _ count: UInt64) {
         if counts[slot] == 0 { touched.append(slot) }
         counts[slot] &+= count

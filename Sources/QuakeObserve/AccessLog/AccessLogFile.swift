@@ -21,6 +21,19 @@ public enum AccessLogFile {
         parser.finish(body)
     }
 
+    /// Reads every line of `path` into `aggregator` through `parser`, as `read(path:into:_:)` does.
+    public static func read(path: String, into parser: inout AccessLogParser, aggregator: inout AccessLogAggregator) throws(ObserveError) {
+        let file = try AccessLogFileHandle(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: bufferAlignment)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try file.read(into: buffer)
+            if n == 0 { break }
+            parser.feed(UnsafeRawBufferPointer(rebasing: buffer[..<n]), into: &aggregator)
+        }
+        parser.finish { aggregator.add($0) }
+    }
+
     /// Up to `limit` bytes from the start of `path` (for format detection).
     public static func head(path: String, limit: Int = 64 * 1024) throws(ObserveError) -> [UInt8] {
         let file = try AccessLogFileHandle(path: path)

@@ -52,6 +52,17 @@ public struct AccessLogParser: Sendable {
     /// Reads every complete line in `chunk`, calling `body` per record; a trailing partial line is
     /// kept for the next call (or `finish`).
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (AccessLogRecord) -> Void) {
+        feedLines(chunk, body)
+    }
+
+    /// Reads every complete line in `chunk` into `aggregator` (as `feed` does, with the counting
+    /// inlined into the loop).
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, into aggregator: inout AccessLogAggregator) {
+        feedLines(chunk) { aggregator.add($0) }
+    }
+
+    @inline(__always)
+    private mutating func feedLines(_ chunk: UnsafeRawBufferPointer, _ body: (AccessLogRecord) -> Void) {
         guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let bytes = UnsafeBufferPointer(start: base, count: chunk.count)
         var start = 0

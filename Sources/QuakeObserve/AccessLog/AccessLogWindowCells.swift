@@ -1,24 +1,31 @@
 import QuakeCore
 
 /// What one window of access-log records holds: how many of each request kind (with the longest
-/// duration among them), and how many durations of each service fell in each latency bucket.
-/// Its size follows the kinds and buckets that occurred in the window, not its records.
+/// duration among them), and how many durations of each service fell in each latency bucket, in
+/// one small hash table. Its size follows the kinds and buckets that occurred in the window, not
+/// its records.
 struct AccessLogWindowCells: Sendable {
-    /// By request kind id: the count, and the longest duration (µs, 0 when none was longer).
-    var kinds = AccessLogCellTable()
-    /// By service symbol << 16 | `LatencyHistogram` bucket: the count, and the first duration seen (µs).
-    var latency = AccessLogCellTable()
+    /// Kind cells are keyed by the kind id: the count, and the longest duration (µs, 0 when none
+    /// was longer). Latency cells are keyed by `latencyTag | service symbol << 16 | bucket`: the
+    /// count, and the first duration seen (µs).
+    private(set) var table = AccessLogCellTable()
+    static let latencyTag: UInt64 = 1 << 62
+
+    /// The kind cells.
+    var kinds: some Sequence<AccessLogCellTable.Cell> { table.occupied.filter { $0.key & Self.latencyTag == 0 } }
+    /// The latency cells, as (service, bucket, first duration, count).
+    var latency: some Sequence<(service: AccessLogSymbol, bucket: Int, sample: Int64, count: UInt64)> {
+        table.occupied.filter { $0.key & Self.latencyTag != 0 }.map {
+            (AccessLogSymbol(rawValue: UInt32(truncatingIfNeeded: $0.key >> 16)), Int($0.key & 0xFFFF), $0.value, $0.count)
+        }
+    }
 
     /// Counts one record of kind `kind`.
     @inline(__always)
     mutating func count(kind: Int, service: AccessLogSymbol, duration: Int64?) {
-        let k = kinds.slot(UInt64(kind))
-        kinds.cells[k].count &+= 1
+        table.count(UInt64(kind), raisingTo: duration ?? 0)
         guard let duration else { return }
-        if duration > kinds.cells[k].value { kinds.cells[k].value = duration }
-        let l = latency.slot(UInt64(service.rawValue) << 16 | UInt64(Self.bucket(duration)))
-        if latency.cells[l].count == 0 { latency.cells[l].value = duration }
-        latency.cells[l].count &+= 1
+        table.count(Self.latencyTag | UInt64(service.rawValue) << 16 | UInt64(Self.bucket(duration)), firstValue: duration)
     }
 
     /// The `LatencyHistogram` bucket of a duration in µs, as `LatencyHistogram.record` finds it
