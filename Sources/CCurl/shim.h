@@ -68,8 +68,8 @@ static inline CURLcode quake_curl_msg_result(const CURLMsg *_Nonnull message) {
 // MARK: load generator
 // Used by QuakeHTTP's load generator (Sources/QuakeHTTP/Load), which drives libcurl with
 // curl_multi_socket_action over its own epoll set: multi-handle options and callbacks, the
-// per-transfer private pointer, and (Linux) epoll, a timer descriptor for send instants and an
-// event descriptor for waking. epoll_event is a packed struct, so it stays on this side.
+// per-transfer private pointer, and (Linux) epoll with nanosecond timeouts for send instants and
+// an event descriptor for waking. epoll_event is a packed struct, so it stays on this side.
 
 static inline CURLMcode quake_load_multi_setopt_long(CURLM *_Nonnull multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
@@ -96,9 +96,10 @@ static inline CURLcode quake_load_easy_getinfo_pointer(CURL *_Nonnull handle, CU
 }
 
 #ifdef __linux__
+#include <errno.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/timerfd.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 /// A new epoll set (close-on-exec), or -1 with errno set.
@@ -115,12 +116,24 @@ static inline int quake_load_epoll_control(int epoll, int operation, int fd, uns
     return epoll_ctl(epoll, operation, fd, &event);
 }
 
-/// epoll_wait for at most `capacity` (up to 256) descriptors: writes each ready one's fd and
-/// events to `fds` and `events`; returns how many, or -1 with errno set.
-static inline int quake_load_epoll_wait(int epoll, int *_Nonnull fds, unsigned int *_Nonnull events, int capacity, int timeout_ms) {
+/// Waits for at most `capacity` (up to 256) ready descriptors until `timeout_ns` nanoseconds
+/// have passed (negative: no limit), with epoll_pwait2's nanosecond timeout, or epoll_wait's
+/// milliseconds (rounded up) on kernels before 5.11. Writes each ready descriptor's fd and events
+/// to `fds` and `events`; returns how many, or -1 with errno set.
+static inline int quake_load_epoll_wait(int epoll, int *_Nonnull fds, unsigned int *_Nonnull events, int capacity, long long timeout_ns) {
+    static _Thread_local int no_pwait2 = 0;
     struct epoll_event ready[256];
     if (capacity > 256) capacity = 256;
-    int count = epoll_wait(epoll, ready, capacity, timeout_ms);
+    int count;
+    if (!no_pwait2) {
+        struct timespec timeout = {(time_t)(timeout_ns / 1000000000LL), (long)(timeout_ns % 1000000000LL)};
+        count = epoll_pwait2(epoll, ready, capacity, timeout_ns < 0 ? NULL : &timeout, NULL);
+        if (count < 0 && errno == ENOSYS) no_pwait2 = 1;
+    }
+    if (no_pwait2) {
+        long long milliseconds = timeout_ns < 0 ? -1 : (timeout_ns + 999999LL) / 1000000LL;
+        count = epoll_wait(epoll, ready, capacity, milliseconds > 2147483647LL ? 2147483647 : (int)milliseconds);
+    }
     for (int i = 0; i < count; i++) {
         fds[i] = ready[i].data.fd;
         events[i] = ready[i].events;
@@ -128,21 +141,17 @@ static inline int quake_load_epoll_wait(int epoll, int *_Nonnull fds, unsigned i
     return count;
 }
 
+/// Lets the calling thread's timed waits end within `nanoseconds` of their deadline (Linux's
+/// default slack is 50 µs); 0 or -1 with errno set.
+static inline int quake_load_set_timer_slack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
+}
+
 /// A non-blocking event descriptor (close-on-exec) for waking an epoll wait, or -1 with errno set.
 static inline int quake_load_eventfd_create(void) {
     return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
-/// A non-blocking CLOCK_MONOTONIC timer descriptor (close-on-exec), or -1 with errno set.
-static inline int quake_load_timer_create(void) {
-    return timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-}
-
-/// Arms the timer to fire once at `nanoseconds` on CLOCK_MONOTONIC; 0 or -1 with errno set.
-static inline int quake_load_timer_arm(int fd, long long nanoseconds) {
-    struct itimerspec spec = {{0, 0}, {(time_t)(nanoseconds / 1000000000LL), (long)(nanoseconds % 1000000000LL)}};
-    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL);
-}
 #endif
 
 #endif

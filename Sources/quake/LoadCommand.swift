@@ -49,7 +49,7 @@ struct LoadCommand: AsyncParsableCommand {
     var seed: UInt64?
 
     @Option(help: "Open loop: the most requests waiting for an answer at once; one due beyond it waits (counted late) or is given up after --timeout (counted unsent).")
-    var maxInFlight = 1000
+    var maxInFlight = 256
 
     @Option(help: "Each request's time limit, connecting included, such as 10s.")
     var timeout = "10s"

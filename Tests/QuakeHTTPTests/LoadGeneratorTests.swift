@@ -6,7 +6,7 @@ import Testing
 /// The load generator against real servers on 127.0.0.1: the loopback test server and nginx.
 @Suite("Load generator", .timeLimit(.minutes(1)))
 struct LoadGeneratorTests {
-    static func openLoop(_ url: String, rate: Double, seconds: Int, maxInFlight: Int = 1000, timeout: Duration = .seconds(10)) -> LoadConfiguration {
+    static func openLoop(_ url: String, rate: Double, seconds: Int, maxInFlight: Int = 256, timeout: Duration = .seconds(10)) -> LoadConfiguration {
         LoadConfiguration(
             request: HTTPRequest(url: url, timeout: timeout, connectTimeout: timeout),
             mode: .openLoop(rate: rate, maxInFlight: maxInFlight),

@@ -28,7 +28,7 @@ extension LoadResult {
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n") + "\n"
     }
 
-    /// The load in one line, such as `open loop, 2000/s constant for 30 s; 2 workers, at most 1000 in flight`.
+    /// The load in one line, such as `open loop, 2000/s constant for 30 s; 2 workers, at most 256 in flight`.
     public var modeDescription: String {
         let duration = Self.seconds(configuration.duration)
         switch configuration.mode {

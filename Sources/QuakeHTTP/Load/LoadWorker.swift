@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Not `Sendable`: created, run and freed on its own thread. The loop checks the shared
 /// ``LoadControl`` on every turn and is woken through an event descriptor when it is stopped.
-/// Linux only (epoll, timerfd, eventfd).
+/// Linux only (epoll, eventfd).
 final class LoadWorker {
     /// What this worker does.
     enum Share {
@@ -49,6 +49,8 @@ final class LoadWorker {
 
     private let multi: UnsafeMutableRawPointer
     private let template: UnsafeMutableRawPointer
+    /// The request's URL, parsed once by libcurl; every transfer reads it.
+    private let parsedURL: OpaquePointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     /// The pool: `handles[i]` is transfer slot `i`, created on first use up to `capacity`.
     private let handles: UnsafeMutableBufferPointer<UnsafeMutableRawPointer?>
@@ -70,8 +72,6 @@ final class LoadWorker {
     private let epoll: Int32
     /// Written to by ``wake(_:)``, to end a wait when the load is stopped.
     private let waker: Int32
-    /// Fires at the next send instant (open loop).
-    private let timer: Int32
 
     /// A worker ready to run; `configuration.request` has been validated.
     init(
@@ -84,15 +84,14 @@ final class LoadWorker {
         }
         let epoll = quake_load_epoll_create()
         let waker = quake_load_eventfd_create()
-        let timer = quake_load_timer_create()
-        guard epoll >= 0, waker >= 0, timer >= 0, let multi = curl_multi_init() else {
+        guard epoll >= 0, waker >= 0, let multi = curl_multi_init() else {
             let reason = String(cString: strerror(errno))
-            for descriptor in [epoll, waker, timer] where descriptor >= 0 { close(descriptor) }
+            for descriptor in [epoll, waker] where descriptor >= 0 { close(descriptor) }
             throw HTTPError(code: .other, message: "cannot set up a load worker: \(reason)", url: url)
         }
         guard let template = curl_easy_init() else {
             curl_multi_cleanup(multi)
-            for descriptor in [epoll, waker, timer] { close(descriptor) }
+            for descriptor in [epoll, waker] { close(descriptor) }
             throw HTTPError(code: .other, message: "curl_easy_init failed", url: url)
         }
         self.index = index
@@ -109,9 +108,9 @@ final class LoadWorker {
         }
         self.multi = multi
         self.template = template
+        parsedURL = curl_url()
         self.epoll = epoll
         self.waker = waker
-        self.timer = timer
         handles = .allocate(capacity: capacity)
         handles.initialize(repeating: nil)
         intended = .allocate(capacity: capacity)
@@ -135,7 +134,6 @@ final class LoadWorker {
         readyEvents = .allocate(capacity: 256)
         readyEvents.initialize(repeating: 0)
         _ = quake_load_epoll_control(epoll, EPOLL_CTL_ADD, waker, EPOLLIN.rawValue)
-        _ = quake_load_epoll_control(epoll, EPOLL_CTL_ADD, timer, EPOLLIN.rawValue)
         try configureMulti(connectionLimit: connectionLimit)
         try configureTemplate()
         control.register(index, wakeDescriptor: waker)
@@ -149,6 +147,7 @@ final class LoadWorker {
             curl_easy_cleanup(handle)
         }
         curl_easy_cleanup(template)
+        curl_url_cleanup(parsedURL)
         // Cleaning up the multi handle closes its connections, calling the socket callback: the
         // epoll set and the context stay until after.
         curl_multi_cleanup(multi)
@@ -163,7 +162,6 @@ final class LoadWorker {
         socketContext.deallocate()
         readyDescriptors.deallocate()
         readyEvents.deallocate()
-        close(timer)
         close(waker)
         close(epoll)
     }
@@ -199,6 +197,8 @@ final class LoadWorker {
     /// Runs the worker's share of the load to its end (or until stopped), reporting every second
     /// and the whole run to the collector.
     func run() {
+        // Waits end at the next send instant to the microsecond, not Linux's default 50 µs later.
+        _ = quake_load_set_timer_slack(1000)
         var loop = LoopState(origin: origin, request: request)
         switch share {
         case .open(let schedule, let maxInFlight):
@@ -223,6 +223,8 @@ final class LoadWorker {
         var secondEnd: Int64
         var inFlight = 0
         var idleCount = 0
+        /// The most transfers in flight at once this second.
+        var busiest = 0
         /// Whether transfers were added since curl last ran its timers (they start when it does).
         var added = false
         var bodyBytesBefore = 0
@@ -241,7 +243,6 @@ final class LoadWorker {
         var schedule = initial
         var next = schedule.next().map { origin + $0 }
         var backlog = LoadBacklog(limit: max(1024, min(1 << 22, maxInFlight * 64)))
-        var armed: Int64 = -1
         prepareSlots(&loop, count: min(maxInFlight, 8))
         while !control.isStopped {
             let now = Self.now()
@@ -269,11 +270,7 @@ final class LoadWorker {
             // collect them (on a fresh clock) before waiting.
             if runCurlTimers(&loop, now: now) { continue }
             if next == nil && loop.inFlight == 0 && backlog.isEmpty { break }
-            if let next, next != armed {
-                _ = quake_load_timer_arm(timer, next)
-                armed = next
-            }
-            var wakeAt = loop.secondEnd
+            var wakeAt = min(loop.secondEnd, next ?? Int64.max)
             let deadline = curlDeadline.pointee
             if deadline >= 0 { wakeAt = min(wakeAt, deadline) }
             if !backlog.isEmpty && loop.inFlight < maxInFlight { wakeAt = now }
@@ -314,17 +311,16 @@ final class LoadWorker {
         if loop.sendingEnded == 0 { loop.sendingEnded = min(Self.now(), end) }
     }
 
-    /// Waits for socket events (or the send timer, or a wake-up) until `wakeAt` at the latest, and
-    /// hands each socket's events to curl.
+    /// Waits for socket events (or a wake-up) until `wakeAt` at the latest, and hands each
+    /// socket's events to curl.
     @inline(__always)
     private func wait(until wakeAt: Int64, now: Int64) {
-        let milliseconds = wakeAt <= now ? 0 : Int32(clamping: (wakeAt - now + 999_999) / 1_000_000)
         guard let descriptors = readyDescriptors.baseAddress, let events = readyEvents.baseAddress else { return }
-        let count = quake_load_epoll_wait(epoll, descriptors, events, Int32(readyDescriptors.count), milliseconds)
+        let count = quake_load_epoll_wait(epoll, descriptors, events, Int32(readyDescriptors.count), max(0, wakeAt - now))
         var running: Int32 = 0
         for i in 0..<max(0, Int(count)) {
             let descriptor = readyDescriptors[i]
-            if descriptor == timer || descriptor == waker {
+            if descriptor == waker {
                 var expirations: UInt64 = 0
                 _ = read(descriptor, &expirations, 8)
                 continue
@@ -373,6 +369,13 @@ final class LoadWorker {
             loop.bodyBytesBefore = bytes
             collector.close(second: loop.second, loop.window)
             loop.window = LoadTally(precise: false)
+            if case .open = share {
+                // libcurl looks through every connection it holds to the host for each transfer,
+                // so connections left over from a burst make every later request dearer: keep
+                // about half again as many as were busy at once last second, and let it close the rest.
+                _ = quake_load_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(16, loop.busiest * 3 / 2))
+                loop.busiest = loop.inFlight
+            }
             loop.second += 1
             loop.secondEnd += 1_000_000_000
         } while now >= loop.secondEnd
@@ -398,6 +401,7 @@ final class LoadWorker {
             return
         }
         loop.inFlight += 1
+        loop.busiest = max(loop.busiest, loop.inFlight)
         loop.added = true
         if now < end { loop.sentInTime += 1 }
         let late = now - instant >= 1_000_000
@@ -501,6 +505,7 @@ final class LoadWorker {
         if let connectionLimit {
             try check(quake_load_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, connectionLimit))
         }
+        try check(quake_load_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, capacity))
     }
 
     private func check(_ result: CURLMcode) throws {
@@ -514,7 +519,11 @@ final class LoadWorker {
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try set(CURLOPT_URL, request.url)
+        // The URL parsed once: each transfer copies the parsed handle instead of parsing the text.
+        guard let parsedURL, curl_url_set(parsedURL, CURLUPART_URL, request.url, 0) == CURLUE_OK else {
+            throw HTTPError(code: .invalidURL, message: "libcurl cannot parse the URL", url: request.url)
+        }
+        try set(CURLOPT_CURLU, pointer: UnsafeMutableRawPointer(parsedURL))
         // One request per connection at a time, whatever request.http2 says: the in-flight cap
         // and the connection count are the same number.
         try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
