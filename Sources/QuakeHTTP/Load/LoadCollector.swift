@@ -98,10 +98,4 @@ final class LoadCollector: Sendable {
             if let ready { continuation.resume(returning: ready) }
         }
     }
-
-    /// The seconds merged so far (the last ones may still miss some workers' counts), and the
-    /// whole-run figures of the workers that have finished.
-    func snapshot() -> [LoadTally] {
-        state.withLock { $0.windows }
-    }
 }

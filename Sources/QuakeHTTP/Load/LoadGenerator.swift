@@ -66,8 +66,10 @@ public enum LoadGenerator {
         if let failure = outcome.failure { throw failure }
         let cpuAfter = LoadCPUUsage.now()
         let wallAfter = LoadWorker.now()
+        var ran = configuration
+        ran.workers = shares.count
         return LoadResult(
-            configuration: configuration,
+            configuration: ran,
             started: started,
             total: outcome.total,
             windows: outcome.windows,

@@ -4,7 +4,8 @@ import Foundation
 /// processor time it cost. Seconds count from the load's start; a request is counted in the
 /// second it ended (latency, status, failure) or left (sent, late, unsent).
 public struct LoadResult: Sendable {
-    /// The load that was run.
+    /// The load that was run, with the number of workers that ran it (never more than the
+    /// connections or in-flight slots to share).
     public let configuration: LoadConfiguration
     /// When the load started.
     public let started: Date

@@ -186,6 +186,9 @@ final class LoadWorker {
     private static let openFilesResource = RLIMIT_NOFILE
     #endif
 
+    /// ``LoadTally/lateThreshold`` in nanoseconds.
+    private static let lateNanoseconds = nanoseconds(LoadTally.lateThreshold)
+
     static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
@@ -404,7 +407,7 @@ final class LoadWorker {
         loop.busiest = max(loop.busiest, loop.inFlight)
         loop.added = true
         if now < end { loop.sentInTime += 1 }
-        let late = now - instant >= 1_000_000
+        let late = now - instant >= Self.lateNanoseconds
         loop.window.recordSent(late: late)
         loop.total.recordSent(late: late)
     }
