@@ -41,19 +41,25 @@ public enum LoadGenerator {
         let started = Date(timeIntervalSinceNow: 0.020)
         for (index, share) in shares.enumerated() {
             let thread = Thread {
-                let worker: LoadWorker
+                let outcome: LoadWorker.Outcome
                 do {
-                    worker = try LoadWorker(
+                    // The worker, its handles and its sockets are gone by the end of this block,
+                    // before the collector hears that it finished.
+                    let worker = try LoadWorker(
                         index: index, configuration: configuration, share: share.work, origin: origin,
                         control: control, collector: collector, connectionLimit: share.connectionLimit
                     )
+                    outcome = worker.run()
                 } catch {
                     control.stop()
                     collector.finish(total: nil, sentInTime: 0, abandoned: 0, sendingEnded: 0, lastEnded: 0, failure: error as? HTTPError
                         ?? HTTPError(code: .other, message: "\(error)", url: configuration.request.url))
                     return
                 }
-                worker.run()
+                collector.finish(
+                    total: outcome.total, sentInTime: outcome.sentInTime, abandoned: outcome.abandoned,
+                    sendingEnded: outcome.sendingEnded, lastEnded: outcome.lastEnded, failure: nil
+                )
             }
             thread.name = "QuakeHTTP load \(index)"
             thread.start()

@@ -197,9 +197,18 @@ final class LoadWorker {
 
     // MARK: Running
 
-    /// Runs the worker's share of the load to its end (or until stopped), reporting every second
-    /// and the whole run to the collector.
-    func run() {
+    /// What a worker did over the whole run.
+    struct Outcome {
+        var total: LoadTally
+        var sentInTime: Int
+        var abandoned: Int
+        var sendingEnded: Int64
+        var lastEnded: Int64
+    }
+
+    /// Runs the worker's share of the load to its end (or until stopped), handing every second to
+    /// the collector as it closes, and returns the whole run's figures.
+    func run() -> Outcome {
         // Waits end at the next send instant to the microsecond, not Linux's default 50 µs later.
         _ = quake_load_set_timer_slack(1000)
         var loop = LoopState(origin: origin, request: request)
@@ -212,9 +221,9 @@ final class LoadWorker {
         loop.window.recordBodyBytes(bodyBytes.pointee - loop.bodyBytesBefore)
         loop.total.recordBodyBytes(bodyBytes.pointee)
         collector.close(second: loop.second, loop.window)
-        collector.finish(
-            total: loop.total, sentInTime: loop.sentInTime, abandoned: loop.inFlight, sendingEnded: loop.sendingEnded,
-            lastEnded: Self.now(), failure: nil
+        return Outcome(
+            total: loop.total, sentInTime: loop.sentInTime, abandoned: loop.inFlight,
+            sendingEnded: loop.sendingEnded, lastEnded: Self.now()
         )
     }
 
@@ -245,7 +254,9 @@ final class LoadWorker {
     private func runOpen(_ loop: inout LoopState, schedule initial: LoadSchedule, maxInFlight: Int) {
         var schedule = initial
         var next = schedule.next().map { origin + $0 }
-        var backlog = LoadBacklog(limit: max(1024, min(1 << 22, maxInFlight * 64)))
+        // Room for every request due during a long stall (the ring grows only as far as used):
+        // one that finds it full is given up at once.
+        var backlog = LoadBacklog(limit: 1 << 22)
         prepareSlots(&loop, count: min(maxInFlight, 8))
         while !control.isStopped {
             let now = Self.now()
