@@ -18,44 +18,44 @@ struct AccessLogCellTable: Sendable {
     /// How many cells hold a key.
     private(set) var used = 0
 
-    /// The index of the cell of `key` (below 2⁶³), added with count and value 0 on first sight.
+    /// Adds one to the count of `key` (below 2⁶³) and raises its value to `value`; then, when
+    /// `second` is given, adds one to the count of `second`, whose value is the first
+    /// `secondValue` given. A key seen for the first time gets a cell with count and value 0.
     @inline(__always)
-    private mutating func slot(_ key: UInt64) -> Int {
-        let tag = key | Cell.occupied
-        if !cells.isEmpty {
+    mutating func count(_ key: UInt64, raisingTo value: Int64, then second: UInt64?, firstValue secondValue: Int64) {
+        if (used + 2) * 4 > cells.count * 3 { grow() }
+        let added = cells.withUnsafeMutableBufferPointer { cells in
             let mask = cells.count - 1
-            var i = Self.start(key, mask)
-            while true {
-                let t = cells[i].tag
-                if t == tag { return i }
-                if t == 0 {
-                    if (used + 1) * 4 <= cells.count * 3 {
-                        cells[i].tag = tag
-                        used += 1
-                        return i
-                    }
-                    break
-                }
-                i = (i + 1) & mask
+            var added = 0
+            let i = Self.slot(key, cells, mask, &added)
+            cells[i].count &+= 1
+            if value > cells[i].value { cells[i].value = value }
+            if let second {
+                let j = Self.slot(second, cells, mask, &added)
+                if cells[j].count == 0 { cells[j].value = secondValue }
+                cells[j].count &+= 1
             }
+            return added
         }
-        return insertGrowing(tag)
+        used += added
     }
 
-    /// Adds one to the count of `key` and raises its value to `value`.
+    /// The index of the cell of `key`, taking an empty one (and counting it in `added`) on first sight;
+    /// the table has room.
     @inline(__always)
-    mutating func count(_ key: UInt64, raisingTo value: Int64) {
-        let i = slot(key)
-        cells[i].count &+= 1
-        if value > cells[i].value { cells[i].value = value }
-    }
-
-    /// Adds one to the count of `key`, whose value is the first `value` given.
-    @inline(__always)
-    mutating func count(_ key: UInt64, firstValue value: Int64) {
-        let i = slot(key)
-        if cells[i].count == 0 { cells[i].value = value }
-        cells[i].count &+= 1
+    private static func slot(_ key: UInt64, _ cells: UnsafeMutableBufferPointer<Cell>, _ mask: Int, _ added: inout Int) -> Int {
+        let tag = key | Cell.occupied
+        var i = start(key, mask)
+        while true {
+            let t = cells[i].tag
+            if t == tag { return i }
+            if t == 0 {
+                cells[i].tag = tag
+                added += 1
+                return i
+            }
+            i = (i + 1) & mask
+        }
     }
 
     /// The occupied cells, in no particular order.
@@ -66,8 +66,9 @@ struct AccessLogCellTable: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
-    /// Doubles the table (or makes the first one), then adds `tag`.
-    private mutating func insertGrowing(_ tag: UInt64) -> Int {
+    /// Doubles the table (or makes the first one).
+    @inline(never)
+    private mutating func grow() {
         let old = cells
         cells = [Cell](repeating: Cell(), count: max(16, old.count * 2))
         let mask = cells.count - 1
@@ -76,10 +77,5 @@ struct AccessLogCellTable: Sendable {
             while cells[i].tag != 0 { i = (i + 1) & mask }
             cells[i] = cell
         }
-        var i = Self.start(tag & ~Cell.occupied, mask)
-        while cells[i].tag != 0 { i = (i + 1) & mask }
-        cells[i].tag = tag
-        used += 1
-        return i
     }
 }

@@ -23,9 +23,10 @@ struct AccessLogWindowCells: Sendable {
     /// Counts one record of kind `kind`.
     @inline(__always)
     mutating func count(kind: Int, service: AccessLogSymbol, duration: Int64?) {
-        table.count(UInt64(kind), raisingTo: duration ?? 0)
-        guard let duration else { return }
-        table.count(Self.latencyTag | UInt64(service.rawValue) << 16 | UInt64(Self.bucket(duration)), firstValue: duration)
+        table.count(
+            UInt64(kind), raisingTo: duration ?? 0,
+            then: duration.map { Self.latencyTag | UInt64(service.rawValue) << 16 | UInt64(Self.bucket($0)) }, firstValue: duration ?? 0
+        )
     }
 
     /// The `LatencyHistogram` bucket of a duration in µs, as `LatencyHistogram.record` finds it
