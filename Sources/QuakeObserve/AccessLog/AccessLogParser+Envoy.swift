@@ -108,10 +108,20 @@ extension AccessLogParser {
             guard durationBytes.count <= 12, let value = AccessLogValue.integer(durationBytes) else { return nil }
             ms = value * 1000
         }
-        let hostBytes = UnsafeBufferPointer(start: b + host, count: n - 1 - host)
-        let upstreamHost = Self.isNone(hostBytes) ? AccessLogSymbol.none : symbols.intern(hostBytes)
-        let authorityBytes = UnsafeBufferPointer(start: b + authority, count: authorityEnd - authority)
-        let authoritySymbol = Self.isNone(authorityBytes) ? AccessLogSymbol.none : symbols.intern(authorityBytes)
+        let upstreamHost: AccessLogSymbol, authoritySymbol: AccessLogSymbol
+        let pair = UnsafeBufferPointer(start: b + authority, count: n - 1 - authority)
+        if let known = pairs.existing(pair) {
+            (authoritySymbol, upstreamHost) = pairSymbols[Int(known.rawValue) - 1]
+        } else {
+            let hostBytes = UnsafeBufferPointer(start: b + host, count: n - 1 - host)
+            upstreamHost = Self.isNone(hostBytes) ? AccessLogSymbol.none : symbols.intern(hostBytes)
+            let authorityBytes = UnsafeBufferPointer(start: b + authority, count: authorityEnd - authority)
+            authoritySymbol = Self.isNone(authorityBytes) ? AccessLogSymbol.none : symbols.intern(authorityBytes)
+            if pairSymbols.count < Self.maxPairs {
+                _ = pairs.intern(pair)
+                pairSymbols.append((authoritySymbol, upstreamHost))
+            }
+        }
         return AccessLogRecord(
             start: start, duration: ms, status: status, flags: flagSet, flagText: flagText,
             upstreamHost: upstreamHost, upstreamCluster: .none, authority: authoritySymbol

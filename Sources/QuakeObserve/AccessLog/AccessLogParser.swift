@@ -33,6 +33,12 @@ public struct AccessLogParser: Sendable {
     private(set) var readsEnvoyDefault: Bool
     /// The minute of the last start time read.
     var timeCache = AccessLogTimeCache()
+    /// The tail of Envoy default lines from the authority to the upstream host
+    /// (`cart:80" "10.0.0.2:8080`) as seen before, and the two symbols each one gave: one lookup
+    /// instead of two for the pairs a log repeats. At most `maxPairs` are kept.
+    var pairs = AccessLogSymbols()
+    var pairSymbols: [(authority: AccessLogSymbol, host: AccessLogSymbol)] = []
+    static let maxPairs = 1 << 16
 
     /// A parser for one source; pass the symbols of an earlier parser to read several files into one aggregation.
     public init(syntax: AccessLogSyntax, source: String = "", symbols: AccessLogSymbols = AccessLogSymbols(), sampleLimit: Int = 5) {

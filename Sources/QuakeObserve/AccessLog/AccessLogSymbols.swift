@@ -43,6 +43,13 @@ public struct AccessLogSymbols: Sendable {
         return found != 0 ? AccessLogSymbol(rawValue: found) : add(bytes, hash)
     }
 
+    /// The symbol of a name already stored; nil when it is not.
+    @inline(__always)
+    func existing(_ bytes: UnsafeBufferPointer<UInt8>) -> AccessLogSymbol? {
+        let found = find(bytes, Self.hash(bytes))
+        return found != 0 ? AccessLogSymbol(rawValue: found) : nil
+    }
+
     /// The id of a stored name, else 0.
     @inline(__always)
     private func find(_ bytes: UnsafeBufferPointer<UInt8>, _ hash: UInt64) -> UInt32 {
