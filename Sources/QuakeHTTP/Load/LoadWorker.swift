@@ -571,7 +571,10 @@ final class LoadWorker {
             try set(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
         var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        if request.headers["Expect"] == nil { lines.append("Expect:") }
+        // As the client does: no `Expect: 100-continue` and no form Content-Type unless asked for.
+        // Both only matter with a body; without one the list stays empty (libcurl checks its
+        // every entry for each header it would add itself).
+        if request.sendsBody && request.headers["Expect"] == nil { lines.append("Expect:") }
         if request.sendsBody && request.headers["Content-Type"] == nil { lines.append("Content-Type:") }
         for line in lines {
             guard let appended = curl_slist_append(headerList, line) else {
