@@ -117,7 +117,7 @@ extension AccessLogParser {
             upstreamHost = Self.isNone(hostBytes) ? AccessLogSymbol.none : symbols.intern(hostBytes)
             let authorityBytes = UnsafeBufferPointer(start: b + authority, count: authorityEnd - authority)
             authoritySymbol = Self.isNone(authorityBytes) ? AccessLogSymbol.none : symbols.intern(authorityBytes)
-            if pairSymbols.count < Self.maxPairs {
+            if pairSymbols.count < Self.maxPairs, pair.count <= Self.maxPairLength {
                 _ = pairs.intern(pair)
                 pairSymbols.append((authoritySymbol, upstreamHost))
             }

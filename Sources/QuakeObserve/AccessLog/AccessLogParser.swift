@@ -35,10 +35,12 @@ public struct AccessLogParser: Sendable {
     var timeCache = AccessLogTimeCache()
     /// The tail of Envoy default lines from the authority to the upstream host
     /// (`cart:80" "10.0.0.2:8080`) as seen before, and the two symbols each one gave: one lookup
-    /// instead of two for the pairs a log repeats. At most `maxPairs` are kept.
+    /// instead of two for the pairs a log repeats. At most `maxPairs` of at most `maxPairLength`
+    /// bytes are kept (4 MiB at most).
     var pairs = AccessLogSymbols()
     var pairSymbols: [(authority: AccessLogSymbol, host: AccessLogSymbol)] = []
-    static let maxPairs = 1 << 16
+    static let maxPairs = 1 << 14
+    static let maxPairLength = 256
 
     /// A parser for one source; pass the symbols of an earlier parser to read several files into one aggregation.
     public init(syntax: AccessLogSyntax, source: String = "", symbols: AccessLogSymbols = AccessLogSymbols(), sampleLimit: Int = 5) {
