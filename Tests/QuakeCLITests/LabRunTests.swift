@@ -7,6 +7,7 @@ import Testing
         apiVersion: quake/v1
         kind: Experiment
         metadata: {name: lab-node-crash}
+        target: {lab: {basePort: 23000}}
         topology:
           regions:
             r1:
@@ -56,13 +57,13 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(3)))
-    func nodeCrashAndHTTPAbortOnRealEnvoys() throws {
+    func nodeCrashAndHTTPAbortOnRealEnvoys() async throws {
         let dir = try QuakeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let planFile = dir.appendingPathComponent("lab.yaml")
         try Self.plan.write(to: planFile, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        let result = try QuakeBinary.run(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--out", out.path])
+        let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--out", out.path])
         #expect(result.status == 1, "the SLO of 99 % fails under a 50 % abort: \(result.stderr)")
         #expect(Self.processes(mentioning: out.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
 
@@ -92,6 +93,7 @@ import Testing
         apiVersion: quake/v1
         kind: Experiment
         metadata: {name: lab-zone-failover}
+        target: {lab: {basePort: 24000}}
         topology:
           regions:
             r1:
@@ -133,14 +135,14 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(3)))
-    func zoneOutageFailsOverToTheNextPriorityAsTheModelPredicts() throws {
+    func zoneOutageFailsOverToTheNextPriorityAsTheModelPredicts() async throws {
         let dir = try QuakeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let planFile = dir.appendingPathComponent("zone.yaml")
         try Self.zonePlan.write(to: planFile, atomically: true, encoding: .utf8)
         let model = dir.appendingPathComponent("model"), lab = dir.appendingPathComponent("lab")
         let modelRun = try QuakeBinary.run(["run", planFile.path, "--quiet", "--out", model.path])
-        let labRun = try QuakeBinary.run(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path])
+        let labRun = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path])
         #expect(modelRun.status == 0 && labRun.status == 0, "\(modelRun.stderr) \(labRun.stderr)")
         #expect(Self.processes(mentioning: lab.path).isEmpty, "no process of the run is left")
         let predicted = try Self.sloValues(model), observed = try Self.sloValues(lab)

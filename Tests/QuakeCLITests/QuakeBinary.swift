@@ -68,4 +68,12 @@ enum QuakeBinary {
             stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self)
         )
     }
+
+    /// `run(_:in:)` on a thread of its own, for long runs (the lab): the test pool's few threads
+    /// stay free for the tests running alongside while `quake` works.
+    static func runOffPool(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try run(arguments, in: directory) }) }.start()
+        }
+    }
 }

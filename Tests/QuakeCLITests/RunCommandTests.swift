@@ -98,9 +98,9 @@ import Testing
     func targetsNotBuiltYetSaySoAndExitFive() throws {
         let (dir, path) = try writePlan()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try QuakeBinary.run(["run", path, "--target", "lab"])
+        let result = try QuakeBinary.run(["run", path, "--target", "kubernetes"])
         #expect(result.status == 5)
-        #expect(result.stderr.contains("the lab target is not part of this build yet"))
+        #expect(result.stderr.contains("the kubernetes target is not part of this build yet"))
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -38,6 +38,9 @@ struct LoopbackProcess {
     static func run(_ executable: String, _ arguments: [String], log: String) async throws {
         let launched = try launch(executable, arguments, log: log)
         await launched.exited()
+        // The termination handler can run before Foundation marks the process as finished, and
+        // reading its status before then traps: wait for that first (it has exited: no real wait).
+        launched.process.waitUntilExit()
         guard launched.process.terminationStatus == 0 else {
             throw LoopbackTLSServer.Failure(description: "\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.first ?? "") failed: \(contents(of: log))")
         }
