@@ -33,7 +33,7 @@ struct LoadGeneratorTests {
 
         let closed = try await LoopbackHTTPServer.with(StallOnce(after: 100, stall: .seconds(1)).reply) { server in
             try await LoadGenerator.run(LoadConfiguration(
-                request: HTTPRequest(url: server.url()), mode: .closedLoop(connections: 4), duration: .seconds(3), workers: 2
+                request: HTTPRequest(url: server.url()), mode: .closedLoop(connections: 4), duration: .seconds(2), workers: 2
             ))
         }
         #expect(closed.total.responses > 100)
