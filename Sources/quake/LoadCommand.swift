@@ -15,7 +15,7 @@ struct LoadCommand: AsyncParsableCommand {
             (no coordinated omission). A request due while --max-in-flight requests wait is sent late, or \
             counted unsent once it has waited longer than --timeout. Without --rate, --connections connections \
             each send their next request as soon as the previous one is answered.
-            Ctrl-C stops the load early and prints what it did so far.
+            Ctrl-C (or SIGTERM) stops the load early and prints what it did so far.
             Exit 0 when the load ran (whatever the server answered), 2 for a usage error (a bad URL, rate, \
             duration or header, an unreadable body file), 5 when the load could not start.
             """
@@ -85,16 +85,20 @@ struct LoadCommand: AsyncParsableCommand {
         print(json ? result.renderJSON() : result.renderText(), terminator: json ? "\n" : "")
     }
 
-    /// Runs the load; the first Ctrl-C stops it early (the result so far is returned).
+    /// Runs the load; Ctrl-C (SIGINT) or SIGTERM stops it early, and the result so far is returned.
     private static func runStoppingOnInterrupt(_ configuration: LoadConfiguration, progress: Progress) async throws -> LoadResult {
         let (interrupts, continuation) = AsyncStream<Void>.makeStream()
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { continuation.yield() }
-        source.resume()
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            return source
+        }
         defer {
-            source.cancel()
+            for source in sources { source.cancel() }
             signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
             continuation.finish()
         }
         return try await withThrowingTaskGroup(of: LoadResult?.self) { group in

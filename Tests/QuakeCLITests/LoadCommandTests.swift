@@ -69,6 +69,34 @@ struct LoadCommandTests {
         }
     }
 
+    @Test("Ctrl-C stops a long load early and prints what it did so far")
+    func interrupted() async throws {
+        try await LoopbackHTTPServer.with(Self.ok) { server in
+            let dir = try QuakeBinary.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let out = dir.appendingPathComponent("stdout")
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: out)
+            let process = Process()
+            process.executableURL = try QuakeBinary.binary()
+            process.arguments = ["load", server.url(), "--rate", "50/s", "--duration", "10m"]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = handle
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            while server.requests.count < 10 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            process.interrupt()
+            process.waitUntilExit()
+            try handle.close()
+            let stdout = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+            #expect(process.terminationStatus == 0, "stdout: \(stdout)")
+            #expect(stdout.contains("(stopped early)"), "stdout: \(stdout)")
+            #expect(stdout.contains("200: "), "stdout: \(stdout)")
+        }
+    }
+
     @Test("a refused connection is counted, not fatal")
     func refused() throws {
         let url = "http://127.0.0.1:\(try LoopbackHTTPServer.unusedPort())/"
