@@ -8,7 +8,7 @@ import Testing
 
 /// Pods served in this process on 127.0.0.1, driven through QuakeHTTP (libcurl) as the lab drives
 /// them, and through a bare socket where a connection count or the shape of a write matters.
-@Suite(.timeLimit(.minutes(1))) struct PodServerTests {
+@Suite(.timeLimit(.minutes(3))) struct PodServerTests {
     private let client = HTTPClient()
 
     @Test func answersAfterItsServiceTime() async throws {

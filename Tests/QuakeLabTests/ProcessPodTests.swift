@@ -7,7 +7,7 @@ import Testing
 /// `quake pod` processes started by the supervisor, as the lab starts them, and the faults the lab
 /// makes of signals: SIGSTOP hangs requests until the client gives up, SIGCONT heals them,
 /// SIGKILL refuses connections.
-@Suite(.timeLimit(.minutes(1))) struct ProcessPodTests {
+@Suite(.timeLimit(.minutes(3))) struct ProcessPodTests {
     private let client = HTTPClient()
 
     @Test func aStartedPodServesAndIsGoneAfterTheTeardown() async throws {
@@ -22,8 +22,8 @@ import Testing
                     logFile: "\(dir)/svc1-0.pod.log"
                 )
                 let records = [try await supervisor.startPod(downstream, executable: quake), try await supervisor.startPod(front, executable: quake)]
-                try await supervisor.waitUntilReady(records[0], probe: .pod(downstream))
-                try await supervisor.waitUntilReady(records[1], probe: .pod(front))
+                try await supervisor.waitUntilReady(records[0], probe: .pod(downstream), timeout: .seconds(30))
+                try await supervisor.waitUntilReady(records[1], probe: .pod(front), timeout: .seconds(30))
                 #expect(records.map(\.name) == ["pod-svc2-0", "pod-svc1-0"])
                 #expect(records[1].arguments == ["pod"] + front.arguments)
 
@@ -51,7 +51,7 @@ import Testing
             try await ProcessSupervisor.withSupervisor(directory: dir) { supervisor in
                 let pod = PodConfiguration(service: "svc1", pod: "svc1-0", port: try ProcessTestSupport.freePort())
                 let record = try await supervisor.startPod(pod, executable: quake)
-                try await supervisor.waitUntilReady(record, probe: .pod(pod))
+                try await supervisor.waitUntilReady(record, probe: .pod(pod), timeout: .seconds(30))
                 let url = "http://127.0.0.1:\(pod.port)/"
 
                 try supervisor.stop(record)
@@ -79,8 +79,8 @@ import Testing
                 let killed = PodConfiguration(service: "svc1", pod: "svc1-0", port: try ProcessTestSupport.freePort())
                 let graceful = PodConfiguration(service: "svc1", pod: "svc1-1", port: try ProcessTestSupport.freePort())
                 let records = [try await supervisor.startPod(killed, executable: quake), try await supervisor.startPod(graceful, executable: quake)]
-                try await supervisor.waitUntilReady(records[0], probe: .pod(killed))
-                try await supervisor.waitUntilReady(records[1], probe: .pod(graceful))
+                try await supervisor.waitUntilReady(records[0], probe: .pod(killed), timeout: .seconds(30))
+                try await supervisor.waitUntilReady(records[1], probe: .pod(graceful), timeout: .seconds(30))
 
                 try supervisor.kill(records[0])
                 #expect(await supervisor.waitForExit(records[0], timeout: .seconds(10)) == .signalled(SIGKILL))
@@ -100,7 +100,7 @@ import Testing
             try await ProcessSupervisor.withSupervisor(directory: dir) { supervisor in
                 let first = PodConfiguration(service: "svc1", pod: "svc1-0", port: try ProcessTestSupport.freePort())
                 let record = try await supervisor.startPod(first, executable: quake)
-                try await supervisor.waitUntilReady(record, probe: .pod(first))
+                try await supervisor.waitUntilReady(record, probe: .pod(first), timeout: .seconds(30))
                 var second = first
                 second.pod = "svc1-1"
                 let clash = try await supervisor.startPod(second, executable: quake)
