@@ -25,6 +25,8 @@ public actor LabTarget: LiveTarget {
     private var layout: LabLayout
     private let changes: [ControlPlaneChange]
     private var nextChange = 0
+    private let controlPlaneEvents: [TimelineEvent]
+    private var nextControlPlaneEvent = 0
     private var pods: [String: LabPodRuntime] = [:]
     private var podOrder: [String] = []
     private var crashedNodes: [String: Int] = [:]
@@ -40,12 +42,14 @@ public actor LabTarget: LiveTarget {
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
-    /// A lab for `plan` whose control plane replays `changes` (in time order, from the model run
-    /// with the lab's time scale), its files under `directory`, its processes started by `supervisor`.
-    public init(plan: Plan, changes: [ControlPlaneChange], directory: String, supervisor: ProcessSupervisor, client: HTTPClient = HTTPClient(), options: LabOptions = LabOptions()) throws {
+    /// A lab for `plan` whose control plane replays `changes` (from the model run with the lab's
+    /// time scale) and reports `controlPlaneEvents` (its NotReady, taint and eviction events) as
+    /// their times come, its files under `directory`, its processes started by `supervisor`.
+    public init(plan: Plan, changes: [ControlPlaneChange], controlPlaneEvents: [TimelineEvent] = [], directory: String, supervisor: ProcessSupervisor, client: HTTPClient = HTTPClient(), options: LabOptions = LabOptions()) throws {
         try Self.checkSupported(plan)
         self.plan = plan
         self.changes = changes.sorted { $0.at < $1.at }
+        self.controlPlaneEvents = controlPlaneEvents.sorted { $0.at < $1.at }
         self.directory = directory
         self.supervisor = supervisor
         self.client = client
@@ -262,6 +266,10 @@ public actor LabTarget: LiveTarget {
                 podsChanged = true
                 events.append(TimelineEvent(at: change.at, kind: .podEvicted, subject: change.pod, detail: "deleted by the control plane"))
             }
+        }
+        while nextControlPlaneEvent < controlPlaneEvents.count, controlPlaneEvents[nextControlPlaneEvent].at <= t {
+            events.append(controlPlaneEvents[nextControlPlaneEvent])
+            nextControlPlaneEvent += 1
         }
         if !touched.isEmpty { try publishEndpoints(services: plan.services.map(\.name).filter(touched.contains)) }
         if podsChanged {

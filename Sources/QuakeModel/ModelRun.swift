@@ -29,12 +29,21 @@ public enum ModelRun {
     /// so it costs only the control plane's events; random choices (heartbeat phases, which pods a
     /// pod-kill takes) come from `seed` but not in the same draws as a run with traffic.
     public static func controlPlaneChanges(_ plan: Plan, seed: UInt64? = nil) -> [ControlPlaneChange] {
+        controlPlane(plan, seed: seed).changes
+    }
+
+    /// The control plane's decisions about pods (`controlPlaneChanges`) and the events it reports
+    /// about nodes, zones, taints, clusters and bindings at the same times (NotReady, taints, Karmada
+    /// evictions …), for a target that replays the model's control plane and reports it.
+    public static func controlPlane(_ plan: Plan, seed: UInt64? = nil) -> (changes: [ControlPlaneChange], events: [TimelineEvent]) {
         var quiet = plan
         quiet.traffic = []
         quiet.probes = []
         var simulation = Simulation(plan: quiet, seed: seed ?? plan.seed, accessLog: nil)
         simulation.controlPlaneLog = []
         simulation.run(progress: nil)
-        return simulation.controlPlaneLog ?? []
+        let kinds: Set<TimelineEvent.Kind> = [.nodeNotReady, .nodeReady, .taintAdded, .taintRemoved, .zoneStateChanged,
+                                              .clusterNotReady, .clusterReady, .bindingEvicted, .replicasChanged]
+        return (simulation.controlPlaneLog ?? [], simulation.timeline.events.filter { kinds.contains($0.kind) })
     }
 }

@@ -19,10 +19,10 @@ enum LabRunDriver {
             return s
         }
         let labPlan = scaled
-        let changes = ModelRun.controlPlaneChanges(labPlan, seed: seed)
+        let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
         let directory = URL(fileURLWithPath: folder + "/lab").standardizedFileURL.path
         return try await ProcessSupervisor.withSupervisor(directory: directory) { supervisor in
-            let lab = try LabTarget(plan: labPlan, changes: changes, directory: directory, supervisor: supervisor, options: LabOptions(timeScale: timeScale))
+            let lab = try LabTarget(plan: labPlan, changes: controlPlane.changes, controlPlaneEvents: controlPlane.events, directory: directory, supervisor: supervisor, options: LabOptions(timeScale: timeScale))
             log("lab: starting \(plan.services.reduce(0) { $0 + $1.replicas }) pods, \(await lab.envoys.count) Envoys and Prometheus in \(directory)")
             try await lab.bringUp()
             let envoys = await lab.envoys
