@@ -183,14 +183,19 @@ import Testing
     }
 
     @Test func shutsDownGracefully() async throws {
-        let configuration = PodConfiguration(service: "svc1", pod: "svc1-0", serviceTime: .fixed(.milliseconds(300)))
+        let configuration = PodConfiguration(service: "svc1", pod: "svc1-0", serviceTime: .fixed(.milliseconds(500)))
         let (status, port) = try await withThrowingTaskGroup(of: Int.self) { group in
             let port = try await PodServer.withServer(configuration) { pod in
                 let url = pod.url("/slow")
                 group.addTask { try await client.get(url).status }
-                // Give the request time to arrive, then leave the scope: the shutdown begins
+                // Wait until the pod holds the request, then leave the scope: the shutdown begins
                 // while it is in flight.
-                try await Task.sleep(for: .milliseconds(100))
+                let metrics = pod.url("/metrics")
+                for _ in 0..<400 {
+                    let text = String(decoding: try await client.get(metrics).body, as: UTF8.self)
+                    if text.split(separator: "\n").contains(where: { $0.hasPrefix("quake_pod_requests_in_flight") && $0.hasSuffix(" 1") }) { break }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
                 return pod.port
             }
             return (try await group.next(), port)
