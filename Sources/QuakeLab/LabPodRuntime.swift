@@ -1,3 +1,5 @@
+import QuakeCore
+
 /// What the lab knows of one pod while a run lasts: where it is, its process, and the control
 /// plane's view of it.
 struct LabPodRuntime: Sendable {

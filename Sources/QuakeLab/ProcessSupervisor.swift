@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import NIOCore
 import NIOPosix
+import QuakeCore
 import QuakeHTTP
 import Synchronization
 
@@ -402,6 +403,18 @@ public final class ProcessSupervisor: Sendable {
         }
     }
 
+    /// Hands every process started here over to the run's journal: they keep running after the
+    /// supervisor's scope ends (`quake lab up`), and `quake lab down` stops them from the journal's
+    /// records. Starting is refused from then on; returns the records handed over.
+    public func release() -> [SupervisedProcess] {
+        state.withLock { state in
+            state.closed = true
+            let records = state.order.compactMap { state.entries[$0]?.record }
+            state.order.removeAll()
+            return records
+        }
+    }
+
     private func waitForAll(_ records: [SupervisedProcess], timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             for record in records {
@@ -466,6 +479,30 @@ public final class ProcessSupervisor: Sendable {
             await pause(milliseconds: 20)
         }
         return .killed
+    }
+
+    /// Kills, with `SIGKILL`, the processes that `record` (written before its start, without a
+    /// PID) may have become when the run died between starting it and recording its PID: live
+    /// session leaders whose command line ends with the record's arguments (the program may be a
+    /// wrapper that execs another, as pip's `envoy` does; a lab's arguments name their ports and
+    /// the run's folder, so they are its own). Returns how many there were.
+    ///
+    /// - Throws: ``LabError`` `process` when one is still there after `timeout`.
+    public static func killUnconfirmed(_ record: SupervisedProcess, timeout: Duration = .seconds(5)) async throws -> Int {
+        guard !record.arguments.isEmpty else { return 0 }
+        let found = ProcessTable.allPIDs().compactMap { pid -> SupervisedProcess? in
+            guard let stat = ProcessTable.stat(of: pid), stat.isAlive, stat.session == pid,
+                  let words = ProcessTable.commandLine(of: pid), words.count > record.arguments.count,
+                  Array(words.suffix(record.arguments.count)) == record.arguments
+            else { return nil }
+            var match = record
+            match.pid = pid
+            match.processGroup = pid
+            match.startTime = stat.startTime
+            return match
+        }
+        for process in found { _ = try await killLeftover(process, timeout: timeout) }
+        return found.count
     }
 
     /// The live members of process group `group` that can be the recorded process's: none when

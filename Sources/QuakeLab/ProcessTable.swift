@@ -50,6 +50,14 @@ enum ProcessTable {
         }
     }
 
+    /// The words of `pid`'s command line (`/proc/PID/cmdline`), or `nil` when there is no such process.
+    static func commandLine(of pid: Int32) -> [String]? {
+        guard let text = read("/proc/\(pid)/cmdline") else { return nil }
+        var words = text.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+        if words.last == "" { words.removeLast() }
+        return words
+    }
+
     /// The PIDs listed in `/proc`.
     static func allPIDs() -> [Int32] {
         guard let dir = opendir("/proc") else { return [] }

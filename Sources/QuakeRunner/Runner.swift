@@ -11,13 +11,17 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     public let plan: Plan
     /// The clock the schedule follows (a continuous clock for real targets).
     public let clock: C
+    /// Where each injection is written before it is made and each revert once it is confirmed;
+    /// `nil` for a target that changes nothing outside the run.
+    public let journal: Journal?
     /// Called with one line for people at each step (fault injected, stop condition tripped …).
     public let log: @Sendable (String) -> Void
 
-    /// A runner of `plan` on `clock`, reporting its steps to `log`.
-    public init(plan: Plan, clock: C, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// A runner of `plan` on `clock`, journaling its faults to `journal` and reporting its steps to `log`.
+    public init(plan: Plan, clock: C, journal: Journal? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.plan = plan
         self.clock = clock
+        self.journal = journal
         self.log = log
     }
 
@@ -95,20 +99,25 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         switch action.kind {
         case let .inject(i):
             let fault = plan.schedule.faults[i]
-            // Counted active before the call: a half-made injection is reverted too (reverts are idempotent).
+            // Journaled, then counted active, before the call: a half-made injection is reverted
+            // too (reverts are idempotent), by this run or by a rollback after a crash.
+            try journal?.record(.faultInjecting(index: i, description: fault.fault.description))
             state.active.append(i)
             do {
                 try await target.inject(fault, index: i)
             } catch {
                 throw Self.wrap(error, .inject, "could not inject \(fault.fault)")
             }
+            try journal?.record(.faultInjected(index: i))
             state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultInjected, subject: fault.fault.target, detail: fault.fault.description))
             log("injected \(fault.fault)")
         case let .revert(i):
             guard state.active.contains(i) else { return }
             let fault = plan.schedule.faults[i]
             do {
+                try journal?.record(.faultReverting(index: i))
                 try await target.revert(fault, index: i)
+                try journal?.record(.faultReverted(index: i))
             } catch {
                 throw Self.wrap(error, .revert, "could not revert \(fault.fault)")
             }
@@ -134,7 +143,9 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         for i in state.active.reversed() {
             let fault = plan.schedule.faults[i]
             do {
+                try journal?.record(.faultReverting(index: i))
                 try await shielded { try await target.revert(fault, index: i) }
+                try journal?.record(.faultReverted(index: i))
                 state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultReverted, subject: fault.fault.target, detail: fault.fault.description))
                 log("reverted \(fault.fault)")
             } catch {

@@ -14,6 +14,8 @@ public struct RunnerError: Error, Sendable, CustomStringConvertible {
         case procedure
         /// The target could not report what it observed.
         case observe
+        /// The run's journal could not be written or read (the message names the file).
+        case journal
     }
 
     /// What kind of failure it is.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import QuakeCore
 import QuakeLab
 import Synchronization
 import Testing

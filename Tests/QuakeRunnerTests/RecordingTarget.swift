@@ -16,17 +16,23 @@ final class RecordingTarget: LiveTarget {
     private let windows: Int
     /// The value of the `errors` metric in each window.
     private let errors: [Double]
+    /// Called with each call's name as it is made (before the target acts).
+    private let onCall: @Sendable (String) -> Void
 
-    init(clock: @escaping @Sendable () -> Double, windows: Int, errors: [Double] = [], failures: Failures = Failures()) {
+    init(clock: @escaping @Sendable () -> Double, windows: Int, errors: [Double] = [], failures: Failures = Failures(), onCall: @escaping @Sendable (String) -> Void = { _ in }) {
         self.clock = InstantClockReader(seconds: clock)
         self.windows = windows
         self.errors = errors
         self.failures = failures
+        self.onCall = onCall
     }
 
     var log: [String] { calls.withLock { $0 } }
 
-    private func note(_ call: String) { calls.withLock { $0.append("\(clock.seconds())s \(call)") } }
+    private func note(_ call: String) {
+        onCall(call)
+        calls.withLock { $0.append("\(clock.seconds())s \(call)") }
+    }
 
     func prepare() async throws {
         note("prepare")

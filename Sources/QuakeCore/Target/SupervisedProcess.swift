@@ -1,6 +1,6 @@
 import Foundation
 
-/// One process the lab starts (a pod, an Envoy, Prometheus), as the run's journal records it.
+/// One process a run starts (a lab's pod, Envoy or Prometheus), as the run's journal records it.
 ///
 /// Before the process starts, the record holds what will be run (``pid`` is `nil`); after, it
 /// holds the PID, its process group and the process's start time, read from field 22 of
@@ -41,18 +41,11 @@ public struct SupervisedProcess: Sendable, Hashable, Codable, CustomStringConver
         ([executable] + arguments).map(Self.shellQuoted).joined(separator: " ")
     }
 
-    /// Whether the process this record names is alive (running or stopped, not a zombie): its PID
-    /// exists and has the recorded start time. Reads `/proc/PID/stat`.
-    public var isRunning: Bool {
-        guard let pid, let startTime, let stat = ProcessTable.stat(of: pid) else { return false }
-        return stat.startTime == startTime && stat.isAlive
-    }
-
     public var description: String {
         pid.map { "\(name) (PID \($0))" } ?? name
     }
 
-    static func shellQuoted(_ word: String) -> String {
+    private static func shellQuoted(_ word: String) -> String {
         let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,@%+")
         if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
