@@ -48,5 +48,16 @@ extension LabLayout {
                 "--log-level", logLevel,
             ]
         }
+
+        /// The program and arguments that start this Envoy in the lab: `/bin/sh`, which runs the
+        /// `envoy` at `executable` with ``arguments(files:concurrency:logLevel:)`` and waits for it.
+        /// Envoy asks the kernel for `SIGTERM` when its parent exits (`PR_SET_PDEATHSIG`, seen with
+        /// strace on 1.40); with the shell as its parent it outlives `quake lab up`, and after a
+        /// crashed run it is left, like every other lab process, for `quake lab down`. Signals reach
+        /// both, since they share the process group; the command line still ends with Envoy's
+        /// arguments.
+        public func launchCommand(executable: String, files: EnvoyFiles, concurrency: Int = 1) -> (program: String, arguments: [String]) {
+            ("/bin/sh", ["-c", "\"$0\" \"$@\"; exit $?", executable] + arguments(files: files, concurrency: concurrency))
+        }
     }
 }

@@ -101,8 +101,12 @@ public actor LabTarget: LiveTarget {
             pods[name]?.process = process
             starting.append((process, .pod(configuration)))
         }
+        guard let envoyExecutable = ProcessSupervisor.executablePath("envoy") else {
+            throw LabError(code: .missingTool, message: "envoy is not installed (not found on PATH; scripts/install-deps installs it)", location: "envoy")
+        }
         for envoy in layout.envoys {
-            let process = try await supervisor.start(name: envoy.name, program: "envoy", arguments: envoy.arguments(files: envoy.files(in: directory), concurrency: options.envoyConcurrency))
+            let command = envoy.launchCommand(executable: envoyExecutable, files: envoy.files(in: directory), concurrency: options.envoyConcurrency)
+            let process = try await supervisor.start(name: envoy.name, program: command.program, arguments: command.arguments)
             starting.append((process, .http(url: envoy.adminURL + "/ready")))
         }
         let prometheus = try await supervisor.start(name: "prometheus", program: "prometheus", arguments: [
