@@ -9,8 +9,63 @@ import QuakeRunner
 /// Kubernetes and Karmada do, real processes and Envoys carry the traffic that the libcurl load
 /// generator sends, and the Runner drives the schedule. Every process is stopped when this returns
 /// or throws (the process supervisor's scope).
+///
+/// The run's journal (`<folder>/journal.jsonl`) records every process before it starts and every
+/// fault before it is injected, so that `quake lab down` or `quake rollback` can clean up after a
+/// crash; it gets its end once every process is confirmed gone.
 enum LabRunDriver {
-    static func run(plan: Plan, seed: UInt64, folder: String, timeScale: Double, log: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
+    /// Where the run's journal goes.
+    static func journalPath(folder: String) -> String { folder + "/journal.jsonl" }
+
+    static func run(plan: Plan, planFile: String, seed: UInt64, folder: String, timeScale: Double, force: Bool, log: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
+        let labPlan = scaled(plan, by: timeScale)
+        let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
+        let directory = labDirectory(folder: folder)
+        let journal = try openJournal(plan: plan, planFile: planFile, purpose: .run, folder: folder, force: force)
+        let outcome: RunOutcome
+        do {
+            outcome = try await ProcessSupervisor.withSupervisor(directory: directory, hooks: hooks(journal)) { supervisor in
+                let lab = try LabTarget(plan: labPlan, changes: controlPlane.changes, controlPlaneEvents: controlPlane.events, directory: directory, supervisor: supervisor, options: LabOptions(timeScale: timeScale))
+                log("lab: starting \(plan.services.reduce(0) { $0 + $1.replicas }) pods, \(await lab.envoys.count) Envoys and Prometheus in \(directory); journal \(journal.path)")
+                try await lab.bringUp()
+                let envoys = await lab.envoys
+                return try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
+                    for spec in plan.traffic {
+                        guard let envoy = envoys.first(where: { $0.locality == spec.from }) else { continue }
+                        let configuration = LoadConfiguration(
+                            request: HTTPRequest(url: envoy.listenerURL + spec.path, headers: ["Host": spec.to], timeout: .seconds(30)),
+                            mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: seed) : .constant),
+                            duration: .microseconds(plan.schedule.duration.microseconds),
+                            workers: 1)
+                        group.addTask {
+                            _ = try await LoadGenerator.run(configuration)
+                            return nil
+                        }
+                    }
+                    group.addTask {
+                        try await Runner(plan: labPlan, clock: ContinuousClock(), journal: journal, log: log).run(on: lab)
+                    }
+                    var outcome: RunOutcome?
+                    while let next = try await group.next() {
+                        if let next {
+                            outcome = next
+                            group.cancelAll()
+                        }
+                    }
+                    guard let outcome else { throw CancellationError() }
+                    return outcome
+                }
+            }
+        } catch {
+            endIfClean(journal, status: error is CancellationError ? "cancelled" : "error", log: log)
+            throw error
+        }
+        endIfClean(journal, status: outcome.abort == nil ? "completed" : "aborted", log: log)
+        return outcome
+    }
+
+    /// `plan` with its control-plane timings and pod start-up times compressed by `timeScale`.
+    static func scaled(_ plan: Plan, by timeScale: Double) -> Plan {
         var scaled = plan
         scaled.controlPlane.timings = plan.controlPlane.timings.scaled(by: timeScale)
         scaled.services = plan.services.map { service in
@@ -18,40 +73,62 @@ enum LabRunDriver {
             s.startupTime = TimeSpan(seconds: service.startupTime.seconds * timeScale)
             return s
         }
-        let labPlan = scaled
-        let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
-        let directory = URL(fileURLWithPath: folder + "/lab").standardizedFileURL.path
-        return try await ProcessSupervisor.withSupervisor(directory: directory) { supervisor in
-            let lab = try LabTarget(plan: labPlan, changes: controlPlane.changes, controlPlaneEvents: controlPlane.events, directory: directory, supervisor: supervisor, options: LabOptions(timeScale: timeScale))
-            log("lab: starting \(plan.services.reduce(0) { $0 + $1.replicas }) pods, \(await lab.envoys.count) Envoys and Prometheus in \(directory)")
-            try await lab.bringUp()
-            let envoys = await lab.envoys
-            return try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
-                for spec in plan.traffic {
-                    guard let envoy = envoys.first(where: { $0.locality == spec.from }) else { continue }
-                    let configuration = LoadConfiguration(
-                        request: HTTPRequest(url: envoy.listenerURL + spec.path, headers: ["Host": spec.to], timeout: .seconds(30)),
-                        mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: seed) : .constant),
-                        duration: .microseconds(plan.schedule.duration.microseconds),
-                        workers: 1)
-                    group.addTask {
-                        _ = try await LoadGenerator.run(configuration)
-                        return nil
-                    }
-                }
-                group.addTask {
-                    try await Runner(plan: labPlan, clock: ContinuousClock(), log: log).run(on: lab)
-                }
-                var outcome: RunOutcome?
-                while let next = try await group.next() {
-                    if let next {
-                        outcome = next
-                        group.cancelAll()
-                    }
-                }
-                guard let outcome else { throw CancellationError() }
-                return outcome
-            }
+        return scaled
+    }
+
+    /// The folder of the lab's generated files and process logs.
+    static func labDirectory(folder: String) -> String {
+        URL(fileURLWithPath: folder + "/lab").standardizedFileURL.path
+    }
+
+    /// What a lab run acts on: the loopback ports from the plan's base port.
+    static func system(of plan: Plan) -> String { "127.0.0.1:\(plan.target.labBasePort)" }
+
+    /// Begins the run's journal, after checking that no unfinished run holds the same lab
+    /// (unless `force`).
+    ///
+    /// - Throws: ``LabBusy`` naming the unfinished run, or what the journal threw.
+    static func openJournal(plan: Plan, planFile: String, purpose: JournalRun.Purpose, folder: String, force: Bool) throws -> Journal {
+        let registry = RunRegistry.standard()
+        let system = system(of: plan)
+        if !force, let holder = try UnfinishedRun.all(in: registry).first(where: { $0.run?.target == "lab" && $0.run?.system == system }) {
+            throw LabBusy(holder: holder)
         }
+        let header = JournalRun(
+            id: JournalRun.newID(plan: plan.metadata.name), purpose: purpose, plan: plan.metadata.name, planFile: planFile,
+            target: "lab", system: system, folder: URL(fileURLWithPath: folder).standardizedFileURL.path, owner: .current)
+        return try Journal.begin(header, path: journalPath(folder: folder), registry: registry)
+    }
+
+    /// Supervisor hooks that journal each process before it starts and once it has.
+    static func hooks(_ journal: Journal) -> ProcessSupervisor.Hooks {
+        ProcessSupervisor.Hooks(
+            willStart: { try journal.record(.processStarting($0)) },
+            didStart: { try journal.record(.processStarted($0)) })
+    }
+
+    /// Ends the journal with `status` if no process it recorded is alive; otherwise leaves the run
+    /// listed and says how to clean up.
+    static func endIfClean(_ journal: Journal, status: String, log: @Sendable (String) -> Void) {
+        let left = ((try? JournalReader.state(at: journal.path))?.started ?? []).filter(\.isRunning)
+        guard left.isEmpty else {
+            log("processes left running: \(left.map(\.description).joined(separator: ", ")); run `quake lab down --run \(journal.run.id)`")
+            return
+        }
+        do {
+            try journal.end(status)
+        } catch {
+            log("could not end the journal: \(error); run `quake lab down --run \(journal.run.id)`")
+        }
+    }
+}
+
+/// An unfinished run holds the lab a new run would use.
+struct LabBusy: Error, CustomStringConvertible {
+    var holder: UnfinishedRun
+
+    var description: String {
+        "the lab at \(holder.run?.system ?? "?") is held by an unfinished run — \(holder.summary). "
+            + "Tear it down with `quake lab down --run \(holder.id)`, or pass --force to start anyway."
     }
 }

@@ -44,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Lab: compress the control plane's timings by this factor (0.05 runs Kubernetes and Karmada 20× faster; default: the plan's).")
     var timeScale: Double?
 
+    @Flag(help: "Lab: start even if an unfinished run (see `quake status`) holds the same lab.")
+    var force = false
+
     @Flag(help: "Print only the verdicts.")
     var quiet = false
 
@@ -61,7 +64,8 @@ struct RunCommand: AsyncParsableCommand {
         if failed { throw ExitStatus.invalid.exitCode }
         var records: [RunRecord] = []
         var worst = ExitStatus.passed
-        for plan in loaded.map(\.plan) {
+        // Every plan loaded (or the command stopped above), so the files pair with them in order.
+        for (planFile, plan) in zip(plans, loaded.map(\.plan)) {
             let kind = target ?? plan.target.kind
             guard kind != .kubernetes else {
                 PlanLoading.printError("\(plan.metadata.name): the \(kind.rawValue) target is not part of this build yet, so nothing was run.")
@@ -72,7 +76,7 @@ struct RunCommand: AsyncParsableCommand {
             let base = seed ?? plan.seed
             var runs: [RunRecord] = []
             if kind == .lab {
-                guard let record = try await runOnLab(plan, folder: folder, seed: base) else {
+                guard let record = try await runOnLab(plan, planFile: planFile, folder: folder, seed: base) else {
                     worst = Self.worse(worst, .targetError)
                     continue
                 }
@@ -141,21 +145,24 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Runs one plan on the lab and records it; nil (after printing why) when the lab failed.
     /// Ctrl-C or SIGTERM stops the run: faults are reverted and every lab process stopped first.
-    private func runOnLab(_ plan: Plan, folder: String, seed runSeed: UInt64) async throws -> RunRecord? {
+    private func runOnLab(_ plan: Plan, planFile: String, folder: String, seed runSeed: UInt64) async throws -> RunRecord? {
         let scale = timeScale ?? plan.target.labTimeScale
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let started = ContinuousClock.now
-        let quiet = self.quiet
+        let quiet = self.quiet, force = self.force
         let outcome: RunOutcome
         do {
             outcome = try await SignalCancellation.run {
-                try await LabRunDriver.run(plan: plan, seed: runSeed, folder: folder, timeScale: scale) { line in
+                try await LabRunDriver.run(plan: plan, planFile: planFile, seed: runSeed, folder: folder, timeScale: scale, force: force) { line in
                     if !quiet { print("  \(line)") }
                 }
             }
         } catch is CancellationError {
             PlanLoading.printError("\(plan.metadata.name): stopped; every fault was reverted and every lab process stopped")
             throw ExitStatus.aborted.exitCode
+        } catch let busy as LabBusy {
+            PlanLoading.printError("\(plan.metadata.name): \(busy)")
+            return nil
         } catch {
             PlanLoading.printError("\(plan.metadata.name): the lab failed: \(error)")
             return nil

@@ -1,0 +1,44 @@
+import Foundation
+import QuakeRunner
+
+/// Cleaning up unfinished runs from their journals, for `quake lab down` and `quake rollback`.
+enum RunCleanup {
+    /// The unfinished runs `id` names (all of them when `nil`) that `include` accepts.
+    ///
+    /// - Throws: ``ExitStatus/invalid`` when `id` names no unfinished run.
+    static func select(id: String?, registry: RunRegistry, include: (UnfinishedRun) -> Bool) throws -> [UnfinishedRun] {
+        let runs = try UnfinishedRun.all(in: registry)
+        guard let id else { return runs.filter(include) }
+        guard let run = runs.first(where: { $0.id == id }) else {
+            PlanLoading.printError("no unfinished run \(id) in \(registry.directory) (see `quake status`)")
+            throw ExitStatus.invalid.exitCode
+        }
+        return [run]
+    }
+
+    /// Tears down each run, ending its journal with `status`; a run whose `quake` is still alive is
+    /// left alone unless `force`. Prints a line per run; returns whether every run was cleaned up.
+    static func perform(_ runs: [UnfinishedRun], status: String, force: Bool, registry: RunRegistry) async -> Bool {
+        var clean = true
+        for run in runs {
+            if run.ownerIsRunning && !force {
+                PlanLoading.printError("\(run.id): still in progress (quake PID \(run.run?.owner.pid.map(String.init) ?? "?")); stop it with Ctrl-C or `kill` (it cleans up after itself), or pass --force")
+                clean = false
+                continue
+            }
+            guard run.run?.target == "lab" else {
+                PlanLoading.printError("\(run.id): the \(run.run?.target ?? "unknown") target cannot be cleaned up by this build; its journal is \(run.pointer.journal)")
+                clean = false
+                continue
+            }
+            do {
+                let summary = try await LabTeardown.tearDown(run, status: status, registry: registry)
+                print("\(run.id): \(summary.sentence)")
+            } catch {
+                PlanLoading.printError("\(run.id): \(error); run the command again")
+                clean = false
+            }
+        }
+        return clean
+    }
+}
