@@ -289,10 +289,14 @@ public actor LabTarget: LiveTarget {
     }
 
     /// Rewrites the EDS file of every upstream of `services` in every Envoy, by atomic rename.
+    ///
+    /// A pod is an endpoint from the control plane's endpoint-added decision to its endpoint-removed
+    /// one, deleted or not: a deleted pod's endpoint leaves when EndpointSlice and istiod would drop
+    /// it, and a lost cluster's pods stay (dead) endpoints until the cluster is back, as the model has it.
     private func publishEndpoints(services: [String]) throws {
         edsVersion += 1
         let upstreams = EnvoyUpstream.all(in: plan).filter { services.contains($0.service) }
-        let live = podOrder.compactMap { pods[$0] }.filter { !$0.deleted && $0.inEndpoints }.map(\.pod)
+        let live = podOrder.compactMap { pods[$0] }.filter(\.inEndpoints).map(\.pod)
         for envoy in layout.envoys {
             let files = envoy.files(in: directory)
             for upstream in upstreams {
