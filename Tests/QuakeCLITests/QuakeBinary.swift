@@ -37,14 +37,26 @@ enum QuakeBinary {
         throw NotBuilt(searched: candidates.map(\.path))
     }
 
+    /// A state directory of this test process's own, so that runs the tests leave unfinished never
+    /// reach the user's `~/.local/state/quake` (a test that needs its own passes `QUAKE_STATE_DIR`).
+    static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-state-\(getpid())").path
+
+    /// The test's environment with `QUAKE_STATE_DIR` set to ``stateDirectory`` and `extra` added.
+    static func environment(adding extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["QUAKE_STATE_DIR"] = stateDirectory
+        return environment.merging(extra) { $1 }
+    }
+
     static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
 
-    /// Runs `quake arguments`; output goes to files, so a chatty process can never block on a full pipe.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs `quake arguments` with `environment` added to the test's own; output goes to files, so
+    /// a chatty process can never block on a full pipe.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
@@ -54,6 +66,7 @@ enum QuakeBinary {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
+        process.environment = Self.environment(adding: environment)
         if let directory { process.currentDirectoryURL = directory }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
@@ -71,9 +84,23 @@ enum QuakeBinary {
 
     /// `run(_:in:)` on a thread of its own, for long runs (the lab): the test pool's few threads
     /// stay free for the tests running alongside while `quake` works.
-    static func runOffPool(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
+    static func runOffPool(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try run(arguments, in: directory) }) }.start()
+            Thread { continuation.resume(with: Swift.Result { try run(arguments, in: directory, environment: environment) }) }.start()
         }
+    }
+
+    /// Starts `quake arguments` in the background (output discarded) and returns the process,
+    /// for tests that stop it themselves.
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        process.environment = Self.environment(adding: environment)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 }
