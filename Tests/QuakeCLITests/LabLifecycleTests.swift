@@ -87,23 +87,57 @@ import Testing
         #expect(journal.hasSuffix("\"kind\":\"run-ended\",\"status\":\"torn-down\"}\n"))
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func aKilledRunLeavesItsLabToLabDownWhichLeavesNothing() async throws {
-        let port = 28100
-        let (dir, plan, environment) = try Self.setUp(basePort: port)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("run")
+    /// Starts a lab run of the plan in the background and returns once the journal shows both
+    /// faults injected: a node hung (SIGSTOP) and an abort in every Envoy's runtime.
+    static func startFaultedRun(plan: String, out: URL, environment: [String: String]) async throws -> Process {
         let journal = out.appendingPathComponent("journal.jsonl")
         let quake = try QuakeBinary.start(["run", plan, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", out.path], environment: environment)
-        // Wait until both faults are in: a node hung (SIGSTOP) and an abort in every Envoy's runtime.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""
             if text.components(separatedBy: "\"kind\":\"fault-injected\"").count == 3 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        return quake
+    }
+
+    /// Waits off the test pool for `process` to exit and returns its status.
+    static func exitStatus(of process: Process) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }.start()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermRevertsEveryFaultAndStopsEveryProcessBeforeExiting() async throws {
+        let port = 28200
+        let (dir, plan, environment) = try Self.setUp(basePort: port)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run")
+        let quake = try await Self.startFaultedRun(plan: plan, out: out, environment: environment)
+        #expect(Self.processes(under: out, basePort: port).stopped >= 1, "the hung node's pods are stopped")
+        quake.terminate()
+        #expect(await Self.exitStatus(of: quake) == 4, "a stopped run exits 4")
+        let after = Self.processes(under: out, basePort: port)
+        #expect(after.live == 0 && after.stopped == 0, "no process left, none stopped: \(after)")
+        let journal = try String(contentsOf: out.appendingPathComponent("journal.jsonl"), encoding: .utf8)
+        #expect(journal.components(separatedBy: "\"kind\":\"fault-reverted\"").count == 3, "both faults reverted and confirmed")
+        #expect(journal.hasSuffix("\"kind\":\"run-ended\",\"status\":\"cancelled\"}\n"))
+        #expect(try QuakeBinary.run(["status"], environment: environment).stdout.hasPrefix("no unfinished run"))
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aKilledRunLeavesItsLabToLabDownWhichLeavesNothing() async throws {
+        let port = 28100
+        let (dir, plan, environment) = try Self.setUp(basePort: port)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run")
+        let quake = try await Self.startFaultedRun(plan: plan, out: out, environment: environment)
         kill(quake.processIdentifier, SIGKILL)
-        quake.waitUntilExit()
+        _ = await Self.exitStatus(of: quake)
         let left = Self.processes(under: out, basePort: port)
         #expect(left.live >= 7 && left.stopped >= 1, "the killed run left its lab, with a node stopped: \(left)")
 
