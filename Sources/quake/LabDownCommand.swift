@@ -1,5 +1,4 @@
 import ArgumentParser
-import QuakeRunner
 
 /// `quake lab down`: stops every process of the labs that are up or were left by a crashed run.
 struct LabDownCommand: AsyncParsableCommand {
@@ -9,21 +8,9 @@ struct LabDownCommand: AsyncParsableCommand {
         discussion: "Without --run: every such lab. A lab whose `quake run` is still in progress is left alone unless --force."
     )
 
-    @Option(name: .customLong("run"), help: "Only this run (its id, as `quake lab status` shows it).")
-    var runID: String?
-
-    @Flag(help: "Also tear down a lab whose quake process is still running.")
-    var force = false
+    @OptionGroup var options: CleanupOptions
 
     func run() async throws {
-        let registry = RunRegistry.standard()
-        let labs = try RunCleanup.select(id: runID, registry: registry) { $0.run?.target == "lab" }
-        guard !labs.isEmpty else {
-            print("no lab is up")
-            return
-        }
-        guard await RunCleanup.perform(labs, status: "torn-down", force: force, registry: registry) else {
-            throw ExitStatus.targetError.exitCode
-        }
+        try await RunCleanup.run(options, status: "torn-down", nothing: "no lab is up") { $0.run?.target == "lab" }
     }
 }

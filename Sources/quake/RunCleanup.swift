@@ -1,5 +1,15 @@
+import ArgumentParser
 import Foundation
 import QuakeRunner
+
+/// The options of `quake lab down` and `quake rollback`.
+struct CleanupOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: "Only this run (its id, as `quake status` shows it).")
+    var runID: String?
+
+    @Flag(help: "Also clean up a run whose quake process is still running.")
+    var force = false
+}
 
 /// Cleaning up unfinished runs from their journals, for `quake lab down` and `quake rollback`.
 enum RunCleanup {
@@ -14,6 +24,23 @@ enum RunCleanup {
             throw ExitStatus.invalid.exitCode
         }
         return [run]
+    }
+
+    /// Cleans up the runs `options` and `include` select, ending their journals with `status`;
+    /// prints `nothing` when there are none.
+    ///
+    /// - Throws: ``ExitStatus/targetError`` when a run could not be cleaned up, ``ExitStatus/invalid``
+    ///   when `--run` names no unfinished run.
+    static func run(_ options: CleanupOptions, status: String, nothing: String, include: (UnfinishedRun) -> Bool) async throws {
+        let registry = RunRegistry.standard()
+        let runs = try select(id: options.runID, registry: registry, include: include)
+        guard !runs.isEmpty else {
+            print(nothing)
+            return
+        }
+        guard await perform(runs, status: status, force: options.force, registry: registry) else {
+            throw ExitStatus.targetError.exitCode
+        }
     }
 
     /// Tears down each run, ending its journal with `status`; a run whose `quake` is still alive is
