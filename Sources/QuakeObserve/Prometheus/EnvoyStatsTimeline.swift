@@ -295,34 +295,40 @@ extension EnvoyStatsTimeline {
     }
 
     /// What one series is, from its metric name.
-    struct Stat {
-        var host: HostStat?
-        var cluster: ClusterStat?
-        /// The namespace Envoy left in the name (`default` of `envoy_cluster_default_svc_cluster_local_…`).
-        var namespace: String?
+    enum Stat {
+        /// A per-endpoint figure.
+        case host(HostStat)
+        /// A per-cluster figure, with the namespace Envoy left in the name (`default` of
+        /// `envoy_cluster_default_svc_cluster_local_…`), if it did.
+        case cluster(ClusterStat, namespace: String?)
 
         init?(metric name: String) {
             let prefix = "envoy_cluster_"
             guard name.hasPrefix(prefix) else { return nil }
             let rest = name.dropFirst(prefix.count)
             if rest.hasPrefix("endpoint_"), let stat = HostStat(rawValue: String(rest.dropFirst("endpoint_".count))) {
-                host = stat
+                self = .host(stat)
                 return
             }
             for stat in ClusterStat.allCases {
                 if rest == stat.rawValue {
-                    cluster = stat
+                    self = .cluster(stat, namespace: nil)
                     return
                 }
                 let folded = "_svc_cluster_local_" + stat.rawValue
                 if rest.hasSuffix(folded) {
                     let space = rest.dropLast(folded.count)
                     guard !space.isEmpty, space.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else { return nil }
-                    cluster = stat
-                    namespace = String(space)
+                    self = .cluster(stat, namespace: String(space))
                     return
                 }
             }
+            return nil
+        }
+
+        /// The namespace Envoy left in the name.
+        var namespace: String? {
+            if case let .cluster(_, namespace) = self { return namespace }
             return nil
         }
     }
@@ -390,13 +396,14 @@ extension EnvoyStatsTimeline {
 
         mutating func record(_ stat: Stat, _ value: Double, upstream: Upstream, metric: [String: String], proxy: String, proxyLabel: String) {
             var stats = upstreams[upstream.name] ?? UpstreamStats(upstream: upstream)
-            if let host = stat.host {
+            switch stat {
+            case .host(let host):
                 guard let address = metric["envoy_endpoint_address"] else { return }
                 switch host {
                 case .healthy: stats.hosts[address, default: HostStats()].healthy = value
                 case .rqError, .rqTimeout: stats.hosts[address, default: HostStats()].errors += value
                 }
-            } else if let cluster = stat.cluster {
+            case .cluster(let cluster, _):
                 switch cluster {
                 case .membershipHealthy: stats.healthy = value
                 case .membershipTotal: stats.total = value
