@@ -39,6 +39,7 @@ public actor LabTarget: LiveTarget {
     private var edsVersion = 0
     private var faultedServices: Set<String> = []
     private var pendingStarts: [String] = []
+    private var prometheus: LabPrometheus?
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -76,7 +77,7 @@ public actor LabTarget: LiveTarget {
     // MARK: Bringing up
 
     /// Writes every Envoy's bootstrap and EDS files and Prometheus's configuration, starts the pods,
-    /// the Envoys and Prometheus, and returns once all of them answer.
+    /// the Envoys and Prometheus, and returns once all of them answer and Prometheus has scraped every Envoy.
     public func bringUp() async throws {
         for pod in layout.pods {
             pods[pod.name] = LabPodRuntime(pod: pod, process: nil, ready: true, inEndpoints: true)
@@ -119,6 +120,7 @@ public actor LabTarget: LiveTarget {
         for (process, readiness) in starting {
             try await supervisor.waitUntilReady(process, probe: readiness, timeout: .seconds(30))
         }
+        try await LabPrometheus.waitForScrapes(baseURL: prometheusURL, envoys: layout.envoys.count, http: client)
     }
 
     /// The lab Prometheus's base URL.
@@ -144,6 +146,8 @@ public actor LabTarget: LiveTarget {
         started = ContinuousClock.now
         startEpoch = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
         envoyLogs = layout.envoys.map { LabEnvoyLog(envoy: $0, path: $0.files(in: directory).accessLog, window: plan.target.window, origin: startEpoch) }
+        prometheus = LabPrometheus(baseURL: prometheusURL, plan: plan, envoys: layout.envoys, origin: Date(timeIntervalSince1970: Double(startEpoch) / 1_000_000),
+                                   windowCount: windowCount, http: client)
         for pod in layout.pods { nameHost(pod) }
     }
 
@@ -205,6 +209,7 @@ public actor LabTarget: LiveTarget {
         try await startPending()
         recordReplicas(through: window)
         for i in envoyLogs.indices { try envoyLogs[i].readNew() }
+        try await readPrometheus(through: window, final: false)
         return timeline()
     }
 
@@ -215,7 +220,16 @@ public actor LabTarget: LiveTarget {
         // Envoy flushes its access log every second: wait for the last requests' lines.
         try await Task.sleep(for: .milliseconds(2_500))
         for i in envoyLogs.indices { try envoyLogs[i].readNew() }
+        try await readPrometheus(through: windowCount - 1, final: true)
         return timeline()
+    }
+
+    /// One round of Prometheus queries about windows up to `window` (``LabPrometheus``); the last
+    /// one, after the run, waits longer for its answers.
+    private func readPrometheus(through window: Int, final: Bool) async throws {
+        guard let reader = prometheus else { return }
+        let round = await reader.fetch(through: window, now: Date(), timeout: final ? .seconds(10) : .seconds(2))
+        try prometheus?.apply(round, final: final)
     }
 
     public func teardown() async {
@@ -322,13 +336,18 @@ public actor LabTarget: LiveTarget {
         }
     }
 
+    /// What the access logs, the control plane and Prometheus showed so far.
     private func timeline() -> Timeline {
-        LabTimeline.combine(envoyLogs.map { LabTimeline.EnvoyPart(locality: $0.envoy.locality, timeline: $0.timeline) },
-                            window: plan.target.window, windowCount: windowCount, replicas: replicas, events: events)
+        var timeline = LabTimeline.combine(envoyLogs.map { LabTimeline.EnvoyPart(locality: $0.envoy.locality, timeline: $0.timeline) },
+                                           window: plan.target.window, windowCount: windowCount, replicas: replicas, events: events + (prometheus?.events ?? []))
+        for series in prometheus?.metrics ?? [] { timeline.add(series) }
+        timeline.warnings = prometheus?.warnings ?? []
+        return timeline
     }
 
     private func nameHost(_ pod: LabLayout.Pod) {
         for i in envoyLogs.indices { envoyLogs[i].name(host: pod.address, cluster: pod.cluster) }
+        prometheus?.name(address: pod.address, pod: pod.name)
     }
 
     // MARK: Processes

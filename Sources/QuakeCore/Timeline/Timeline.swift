@@ -17,6 +17,9 @@ public struct Timeline: Sendable, Equatable {
     public private(set) var metrics: [MetricSeries] = []
     /// Events in time order.
     public var events: [TimelineEvent] = []
+    /// What went wrong observing the run without stopping it (a source that stopped answering for a
+    /// while), for the report.
+    public var warnings: [String] = []
 
     private var trafficIndex: [TrafficKey: Int] = [:]
     private var latencyIndex: [LatencyKey: Int] = [:]

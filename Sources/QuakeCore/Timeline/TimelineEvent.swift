@@ -7,6 +7,7 @@ public struct TimelineEvent: Sendable, Equatable, CustomStringConvertible {
         case taintAdded = "taint-added", taintRemoved = "taint-removed"
         case endpointsDropped = "endpoints-dropped", endpointsAdded = "endpoints-added"
         case hostEjected = "host-ejected", hostReturned = "host-returned", ejectionBlocked = "ejection-blocked"
+        case membershipChanged = "membership-changed"
         case podEvicted = "pod-evicted", podCreated = "pod-created", podReady = "pod-ready", podKilled = "pod-killed"
         case zoneStateChanged = "zone-state-changed"
         case clusterNotReady = "cluster-not-ready", clusterReady = "cluster-ready"

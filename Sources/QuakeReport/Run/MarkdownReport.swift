@@ -77,7 +77,7 @@ public enum MarkdownReport {
         for f in r.followUps { line("- [ ] \(f)") }
         if !r.warnings.isEmpty {
             line()
-            line("## Plan warnings")
+            line("## Warnings")
             line()
             for w in r.warnings { line("- \(ReportText.cell(w))") }
         }

@@ -34,6 +34,7 @@ enum ReportText {
             case "endpoints-dropped": once("ed", e.at, "first endpoints dropped: \(e.subject)")
             case "host-ejected": once("he-" + e.detail, e.at, "host ejected: \(e.subject) \(e.detail)")
             case "ejection-blocked": once("eb", e.at, "ejection blocked: \(e.subject) \(e.detail)")
+            case "membership-changed": once("mc-" + e.subject + e.detail, e.at, "members of \(e.subject): \(e.detail)")
             case "taint-added" where e.detail.contains("NoExecute"): once("ne-" + e.subject.prefix(3), e.at, "NoExecute taint: \(e.subject) \(e.detail)")
             case "pod-evicted": once("pe", e.at, "first pod evicted: \(e.subject)")
             case "cluster-not-ready": rows.append((e.at, "cluster NotReady: \(e.subject) \(e.detail)"))

@@ -58,7 +58,7 @@ extension RunRecord {
         }
         findings = scorecard.findings
         followUps = scorecard.followUps
-        warnings = plan.warnings
+        warnings = plan.warnings + timeline.warnings
         repeats = nil
     }
 

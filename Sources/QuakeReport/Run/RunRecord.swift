@@ -39,7 +39,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// Contributing factors and blast-radius findings.
     public var findings: [String]
     public var followUps: [String]
-    /// Warnings the plan loaded with.
+    /// Warnings the plan loaded with, then the run's (a source that stopped answering for a while).
     public var warnings: [String]
     /// Figures over repeated runs (`--repeat N`); nil for a single run.
     public var repeats: Repeats?
