@@ -9,8 +9,8 @@ import QuakeObserve
 ///
 /// Faults are real: a crashed node's pods get SIGKILL, a hung node's SIGSTOP (SIGCONT on revert),
 /// zone, cluster and region outages do the same to all their nodes, HTTP aborts and delays go to
-/// every Envoy's fault filter through `POST /runtime_modify`. Control-plane changes are applied at
-/// the end of each observation window (at most one window late).
+/// every Envoy's fault filter through `POST /runtime_modify`. Control-plane changes are applied as
+/// they come due, by a task of the actor's own.
 ///
 /// `bringUp()` starts everything, under the run's `ProcessSupervisor`, whose scope stops every
 /// process however the run ends; `teardown()` clears faults and wakes stopped processes first.
@@ -40,6 +40,8 @@ public actor LabTarget: LiveTarget {
     private var faultedServices: Set<String> = []
     private var pendingStarts: [String] = []
     private var prometheus: LabPrometheus?
+    private var controlPlane: Task<Void, Never>?
+    private var controlPlaneError: (any Error)?
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -149,6 +151,7 @@ public actor LabTarget: LiveTarget {
         prometheus = LabPrometheus(baseURL: prometheusURL, plan: plan, envoys: layout.envoys, origin: Date(timeIntervalSince1970: Double(startEpoch) / 1_000_000),
                                    windowCount: windowCount, http: client)
         for pod in layout.pods { nameHost(pod) }
+        controlPlane = Task { await self.playControlPlane() }
     }
 
     public func inject(_ fault: FaultSpec, index: Int) async throws {
@@ -204,6 +207,7 @@ public actor LabTarget: LiveTarget {
     }
 
     public func observe(through window: Int) async throws -> Timeline {
+        if let controlPlaneError { throw controlPlaneError }
         let end = plan.target.window * Int64(window + 1)
         try applyChanges(through: end)
         try await startPending()
@@ -214,6 +218,8 @@ public actor LabTarget: LiveTarget {
     }
 
     public func finish() async throws -> Timeline {
+        controlPlane?.cancel()
+        if let controlPlaneError { throw controlPlaneError }
         try applyChanges(through: plan.schedule.duration)
         try await startPending()
         recordReplicas(through: windowCount - 1)
@@ -233,6 +239,7 @@ public actor LabTarget: LiveTarget {
     }
 
     public func teardown() async {
+        controlPlane?.cancel()
         for service in faultedServices.sorted() {
             try? await setRuntime(EnvoyRuntimeKeys(service: service).clearFaults)
         }
@@ -249,6 +256,28 @@ public actor LabTarget: LiveTarget {
     private var elapsed: TimeSpan {
         let d = started.duration(to: ContinuousClock.now)
         return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
+    }
+
+    /// Applies each control-plane change when it is due, as Kubernetes and Karmada would (not at
+    /// the end of the window it falls in), until the plan ends or the run stops. An error is kept
+    /// for the next ``observe(through:)`` to throw.
+    private func playControlPlane() async {
+        while !Task.isCancelled {
+            let nextAt = [nextChange < changes.count ? changes[nextChange].at : nil,
+                          nextControlPlaneEvent < controlPlaneEvents.count ? controlPlaneEvents[nextControlPlaneEvent].at : nil]
+                .compactMap { $0 }.min()
+            guard let nextAt, nextAt <= plan.schedule.duration else { return }
+            do {
+                try await Task.sleep(until: started.advanced(by: .microseconds(nextAt.microseconds)), clock: .continuous)
+                try applyChanges(through: max(nextAt, elapsed))
+                try await startPending()
+            } catch is CancellationError {
+                return
+            } catch {
+                controlPlaneError = error
+                return
+            }
+        }
     }
 
     /// Applies every control-plane change due by `t`.
