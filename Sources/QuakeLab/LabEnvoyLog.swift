@@ -41,8 +41,9 @@ struct LabEnvoyLog: Sendable {
         self.aggregator = aggregator
     }
 
-    /// The timeline of what was read so far (client locality nil).
-    var timeline: Timeline { aggregator.timeline(symbols: parser.symbols) }
+    /// The timeline of what was read so far (client locality nil), with the windows before
+    /// `first` left empty.
+    func timeline(from first: Int = 0) -> Timeline { aggregator.timeline(symbols: parser.symbols, from: first) }
 
     /// Lines that could not be read, for the report.
     var malformed: AccessLogMalformedLines { parser.malformed }

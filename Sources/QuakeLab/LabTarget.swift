@@ -214,7 +214,16 @@ public actor LabTarget: LiveTarget {
         recordReplicas(through: window)
         for i in envoyLogs.indices { try envoyLogs[i].readNew() }
         try await readPrometheus(through: window, final: false)
-        return timeline()
+        return timeline(from: max(0, window + 1 - stopConditionLookback))
+    }
+
+    /// How many of the last windows the Runner's stop-condition check needs from the access logs:
+    /// the longest condition's span, and 5 windows more for lines Envoy writes late (it flushes
+    /// every second); none without stop conditions. ``finish()`` builds every window.
+    private var stopConditionLookback: Int {
+        let window = max(1, plan.target.window.microseconds)
+        let spans = plan.stopConditions.map { Int(($0.duration.microseconds + window - 1) / window) }
+        return spans.max().map { max(1, $0) + 5 } ?? 0
     }
 
     public func finish() async throws -> Timeline {
@@ -366,8 +375,8 @@ public actor LabTarget: LiveTarget {
     }
 
     /// What the access logs, the control plane and Prometheus showed so far.
-    private func timeline() -> Timeline {
-        var timeline = LabTimeline.combine(envoyLogs.map { LabTimeline.EnvoyPart(locality: $0.envoy.locality, timeline: $0.timeline) },
+    private func timeline(from first: Int = 0) -> Timeline {
+        var timeline = LabTimeline.combine(envoyLogs.map { LabTimeline.EnvoyPart(locality: $0.envoy.locality, timeline: $0.timeline(from: first)) },
                                            window: plan.target.window, windowCount: windowCount, replicas: replicas, events: events + (prometheus?.events ?? []))
         for series in prometheus?.metrics ?? [] { timeline.add(series) }
         timeline.warnings = prometheus?.warnings ?? []

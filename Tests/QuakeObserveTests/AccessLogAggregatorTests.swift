@@ -50,6 +50,13 @@ import Testing
         let successes = timeline.traffic.reduce(0) { $0 + $1.successes.reduce(0) { $0 + Int($1) } }
         #expect(successes == 2)
         #expect(timeline.latency.count == 1 && timeline.latency[0].key == LatencyKey(service: "checkout", client: nil))
+
+        // A live stop-condition check reads the last windows only: the earlier ones stay empty,
+        // the later ones are exactly the full timeline's.
+        let recent = aggregator.timeline(symbols: symbols, from: 2)
+        #expect(recent.windowCount == 5)
+        #expect((0..<5).map { w in recent.traffic.reduce(0) { $0 + Int($1.requests[w]) } } == [0, 0, 2, 0, 1])
+        #expect(recent.latency[0].histograms[0].total == 0 && recent.latency[0].histograms[2] == timeline.latency[0].histograms[2])
     }
 
     @Test func destinationClusterFromTheCallersHostMapAndServiceFromAuthority() throws {

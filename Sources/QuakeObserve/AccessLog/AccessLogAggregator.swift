@@ -83,8 +83,10 @@ public struct AccessLogAggregator: Sendable {
     /// The Timeline the model would produce for these records: traffic by service (from the
     /// upstream cluster `outbound|port||svc.ns.svc.cluster.local` → `svc`, else the cluster name,
     /// else the authority) × destination cluster (from `hostClusters`, else nil), client locality
-    /// nil; latency by service. Window 0 starts at `start`.
-    public func timeline(symbols: AccessLogSymbols) -> Timeline {
+    /// nil; latency by service. Window 0 starts at `start`. Windows before `first` are left empty:
+    /// a live run that only checks its stop conditions reads the last few windows, and building
+    /// every window at each check would make a long run fall behind its clock.
+    public func timeline(symbols: AccessLogSymbols, from first: Int = 0) -> Timeline {
         let count = max(1, windows.count)
         var timeline = Timeline(window: window, windowCount: count)
         let stride = 8 + ResponseFlags.count
@@ -107,7 +109,7 @@ public struct AccessLogAggregator: Sendable {
         }
         var counts = [[UInt32]](repeating: [UInt32](repeating: 0, count: count * stride), count: keys.count)
         var latency: [AccessLogSymbol: [LatencyHistogram]] = [:]
-        for (w, cells) in windows.enumerated() {
+        for (w, cells) in windows.enumerated() where w >= first {
             let o = w * stride
             var longest: [AccessLogSymbol: Int64] = [:]
             for cell in cells.kinds {
