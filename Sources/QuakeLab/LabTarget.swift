@@ -40,6 +40,8 @@ public actor LabTarget: LiveTarget {
     private var faultedServices: Set<String> = []
     private var pendingStarts: [String] = []
     private var prometheus: LabPrometheus?
+    private var faultCountersAtInjection: [Int: EnvoyAdmin.FaultCounters] = [:]
+    private var admin: EnvoyAdmin { EnvoyAdmin(client: client) }
     private var controlPlane: Task<Void, Never>?
     private var controlPlaneError: (any Error)?
     /// The lab Prometheus's port.
@@ -166,10 +168,12 @@ public actor LabTarget: LiveTarget {
             }
         case let .httpAbort(service, status, percentage):
             faultedServices.insert(service)
-            try await setRuntime(EnvoyRuntimeKeys(service: service).abort(status: status, percentage: percentage))
+            faultCountersAtInjection[index] = try await admin.faultCounters(of: layout.envoys)
+            try await admin.setRuntime(EnvoyRuntimeKeys(service: service).abort(status: status, percentage: percentage), on: layout.envoys)
         case let .httpDelay(service, delay, percentage):
             faultedServices.insert(service)
-            try await setRuntime(EnvoyRuntimeKeys(service: service).delay(delay, percentage: percentage))
+            faultCountersAtInjection[index] = try await admin.faultCounters(of: layout.envoys)
+            try await admin.setRuntime(EnvoyRuntimeKeys(service: service).delay(delay, percentage: percentage), on: layout.envoys)
         case .podKill:
             // Which pods die is the control plane's choice (the model's, with the plan's seed): its
             // deletions arrive as control-plane changes at this instant.
@@ -195,8 +199,14 @@ public actor LabTarget: LiveTarget {
                 for name in podOrder where pods[name]?.pod.node == node { try await restartPod(name) }
             }
         case let .httpAbort(service, _, _), let .httpDelay(service, _, _):
-            try await setRuntime(EnvoyRuntimeKeys(service: service).clearFaults)
+            try await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
             faultedServices.remove(service)
+            if let before = faultCountersAtInjection.removeValue(forKey: index) {
+                let counted = try await admin.faultCounters(of: layout.envoys) - before
+                let detail: String
+                if case .httpAbort = fault.fault { detail = "\(counted.abortsInjected) aborts injected" } else { detail = "\(counted.delaysInjected) delays injected" }
+                events.append(TimelineEvent(at: elapsed, kind: .faultCounted, subject: service, detail: detail + " (Envoy's http.\(EnvoyBootstrap.statPrefix).fault stats)"))
+            }
         case .podKill, .partition:
             break
         }
@@ -250,7 +260,7 @@ public actor LabTarget: LiveTarget {
     public func teardown() async {
         controlPlane?.cancel()
         for service in faultedServices.sorted() {
-            try? await setRuntime(EnvoyRuntimeKeys(service: service).clearFaults)
+            try? await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
         }
         faultedServices.removeAll()
         for name in podOrder where pods[name]?.stopped == true { try? resumePod(name) }
@@ -419,15 +429,4 @@ public actor LabTarget: LiveTarget {
         if (hungNodes[runtime.pod.node] ?? 0) > 0 { try stopPod(name) }
     }
 
-    // MARK: Envoy runtime
-
-    private func setRuntime(_ pairs: [(key: String, value: String)]) async throws {
-        for envoy in layout.envoys {
-            let url = envoy.adminURL + "/runtime_modify?" + EnvoyRuntimeKeys.query(pairs)
-            let response = try await client.send(HTTPRequest(method: .post, url: url, timeout: .seconds(5)))
-            guard response.status == 200 else {
-                throw LabError(code: .api, message: "runtime_modify answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))", location: envoy.name)
-            }
-        }
-    }
 }

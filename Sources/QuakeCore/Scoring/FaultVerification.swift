@@ -8,14 +8,18 @@ public enum FaultVerification {
             let end = spec.end(experimentDuration: plan.schedule.duration)
             let range = timeline.windowIndex(at: spec.at)..<(timeline.windowIndex(at: max(spec.at, end - TimeSpan(microseconds: 1))) + 1)
             let during = { (e: TimelineEvent) in e.at >= spec.at && e.at <= end }
+            // What the proxies themselves counted, where the target reads their stats (the lab).
+            let counted = { (service: String) in
+                timeline.events.first { $0.kind == .faultCounted && $0.subject == service && $0.at >= spec.at }.map { "; Envoy: \($0.detail)" } ?? ""
+            }
             var evidence: String?
             switch spec.fault {
             case let .httpAbort(service, _, _):
                 let n = timeline.count(of: .faultInjected, service: service, range)
-                if n > 0 { evidence = "\(n) requests aborted with FI" }
+                if n > 0 { evidence = "\(n) requests aborted with FI" + counted(service) }
             case let .httpDelay(service, _, _):
                 let n = timeline.count(of: .delayInjected, service: service, range)
-                if n > 0 { evidence = "\(n) requests delayed with DI" }
+                if n > 0 { evidence = "\(n) requests delayed with DI" + counted(service) }
             case .podKill:
                 let n = timeline.events.filter { $0.kind == .podKilled && during($0) && $0.detail == "pod-kill" }.count
                 if n > 0 { evidence = "\(n) pods deleted" }

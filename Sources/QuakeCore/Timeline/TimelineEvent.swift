@@ -2,7 +2,7 @@
 public struct TimelineEvent: Sendable, Equatable, CustomStringConvertible {
     /// The kinds of event every target reports.
     public enum Kind: String, Sendable, CaseIterable {
-        case faultInjected = "fault-injected", faultReverted = "fault-reverted"
+        case faultInjected = "fault-injected", faultReverted = "fault-reverted", faultCounted = "fault-counted"
         case nodeNotReady = "node-not-ready", nodeReady = "node-ready"
         case taintAdded = "taint-added", taintRemoved = "taint-removed"
         case endpointsDropped = "endpoints-dropped", endpointsAdded = "endpoints-added"
