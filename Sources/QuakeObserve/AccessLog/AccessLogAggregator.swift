@@ -130,8 +130,9 @@ public struct AccessLogAggregator: Sendable {
             var byService: [AccessLogSymbol: [(bucket: Int, sample: Int64, count: UInt64)]] = [:]
             for cell in cells.latency { byService[cell.service, default: []].append((cell.bucket, cell.sample, cell.count)) }
             for (service, buckets) in byService {
-                latency[service, default: [LatencyHistogram](repeating: LatencyHistogram(), count: count)][w] =
-                    AccessLogWindowCells.histogram(buckets, longest: longest[service] ?? 0)
+                var series = latency.removeValue(forKey: service) ?? [LatencyHistogram](repeating: LatencyHistogram(), count: count)
+                series[w] = AccessLogWindowCells.histogram(buckets, longest: longest[service] ?? 0)
+                latency[service] = series
             }
         }
         for (k, key) in keys.enumerated() {
@@ -158,7 +159,11 @@ public struct AccessLogAggregator: Sendable {
                 histograms[name] = [LatencyHistogram](repeating: LatencyHistogram(), count: count)
                 names.append(name)
             }
-            for w in perWindow.indices { histograms[name]?[w].merge(perWindow[w]) }
+            // Merged in a local array: through the dictionary, each window's merge would copy the
+            // whole series in an unoptimized build.
+            var merged = histograms.removeValue(forKey: name) ?? []
+            for w in perWindow.indices where w >= first && perWindow[w].total > 0 { merged[w].merge(perWindow[w]) }
+            histograms[name] = merged
         }
         for name in names {
             timeline.add(LatencySeries(key: LatencyKey(service: name, client: nil), histograms: histograms[name] ?? []))
