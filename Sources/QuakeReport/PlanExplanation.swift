@@ -51,10 +51,10 @@ public enum PlanExplanation {
             let placed = candidates.compactMap { c in division[c.name].map { "\(c.name)=\($0)" } }.joined(separator: ", ")
             out.line("    placement: " + (policy.map { "\($0.kind) \($0.name)" } ?? "no PropagationPolicy selects it: divided evenly over every cluster") + ", \(describe(mode)) → \(placed.isEmpty ? "nowhere" : placed)")
             if let policy, !policy.clusterTolerations.isEmpty {
-                out.line("    cluster tolerations: " + policy.clusterTolerations.map { "\($0.key ?? "*"):\($0.effect ?? "*")" + ($0.tolerationSeconds.map { " for \($0)s" } ?? " forever") }.joined(separator: "; "))
+                out.line("    cluster tolerations: " + policy.clusterTolerations.map { "\($0.key ?? "*"):\($0.effect ?? "*")" + ($0.tolerationSeconds.map { " for \($0)" } ?? " forever") }.joined(separator: "; "))
             }
-            if let failover = policy?.failover, let seconds = failover.applicationTolerationSeconds {
-                out.line("    application failover after \(seconds)s unhealthy, purge mode \(failover.applicationPurgeMode ?? "Gracefully")")
+            if let failover = policy?.failover, let toleration = failover.applicationTolerationSeconds {
+                out.line("    application failover after \(toleration) unhealthy, purge mode \(failover.applicationPurgeMode ?? "Gracefully")")
             }
             traffic(for: service, plan, &out)
         }

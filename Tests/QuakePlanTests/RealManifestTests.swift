@@ -118,7 +118,7 @@ import Testing
     @Test func applicationFailoverTolerationAndPurgeMode() throws {
         let loaded = try load("karmada-docs-application-failover-example.yaml")
         let failover = try #require(loaded.plan.propagationPolicies.first?.failover)
-        #expect(failover.applicationTolerationSeconds == 120)
+        #expect(failover.applicationTolerationSeconds == .seconds(120))
         #expect(failover.applicationPurgeMode == "Never")
         #expect(loaded.plan.propagationPolicies.first?.spreadConstraints.first?.maxGroups == 1)
         #expect(warnings(loaded).contains("Deployment 'nginx'"))

@@ -157,11 +157,12 @@ public struct ClusterToleration: Sendable, Equatable {
     public var value: String?
     /// The tolerated effect; nil tolerates every effect.
     public var effect: String?
-    /// How long a NoExecute taint is tolerated; nil is forever.
-    public var tolerationSeconds: Int?
+    /// `tolerationSeconds`: how long a NoExecute taint is tolerated (whole seconds in a manifest, finer
+    /// once the lab compresses it); nil is forever.
+    public var tolerationSeconds: TimeSpan?
 
     /// A toleration from its parts.
-    public init(key: String? = nil, operator: String = "Equal", value: String? = nil, effect: String? = nil, tolerationSeconds: Int? = nil) {
+    public init(key: String? = nil, operator: String = "Equal", value: String? = nil, effect: String? = nil, tolerationSeconds: TimeSpan? = nil) {
         self.key = key
         self.operator = `operator`
         self.value = value
@@ -218,17 +219,19 @@ public struct ReplicaScheduling: Sendable, Equatable {
 
 /// `spec.failover` of a propagation policy.
 public struct FailoverBehavior: Sendable, Equatable {
-    /// `failover.application.decisionConditions.tolerationSeconds`; nil without application failover.
-    public var applicationTolerationSeconds: Int?
+    /// `failover.application.decisionConditions.tolerationSeconds`: how long a cluster may stay
+    /// unhealthy before the application leaves it; nil without application failover.
+    public var applicationTolerationSeconds: TimeSpan?
     /// `failover.application.purgeMode`.
     public var applicationPurgeMode: String?
-    /// `failover.application.gracePeriodSeconds`.
-    public var applicationGracePeriodSeconds: Int?
+    /// `failover.application.gracePeriodSeconds`: how long the old copy stays after an application
+    /// failover; nil for the timing `applicationGracePeriod`.
+    public var applicationGracePeriodSeconds: TimeSpan?
     /// `failover.cluster.purgeMode` (Karmada ≥ 1.15).
     public var clusterPurgeMode: String?
 
     /// Failover settings from their parts.
-    public init(applicationTolerationSeconds: Int? = nil, applicationPurgeMode: String? = nil, applicationGracePeriodSeconds: Int? = nil, clusterPurgeMode: String? = nil) {
+    public init(applicationTolerationSeconds: TimeSpan? = nil, applicationPurgeMode: String? = nil, applicationGracePeriodSeconds: TimeSpan? = nil, clusterPurgeMode: String? = nil) {
         self.applicationTolerationSeconds = applicationTolerationSeconds
         self.applicationPurgeMode = applicationPurgeMode
         self.applicationGracePeriodSeconds = applicationGracePeriodSeconds

@@ -139,7 +139,7 @@ extension Simulation {
         var tolerations = policies[s]?.clusterTolerations ?? []
         if plan.controlPlane.karmada < Version(1, 14) {
             // karmada-webhook adds these to every policy up to v1.13.
-            let seconds = Int(timings.karmadaDefaultTolerationSeconds.seconds)
+            let seconds = timings.karmadaDefaultTolerationSeconds
             tolerations.append(ClusterToleration(key: "cluster.karmada.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds))
             tolerations.append(ClusterToleration(key: "cluster.karmada.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds))
         }
@@ -147,7 +147,7 @@ extension Simulation {
         guard !matching.isEmpty else { return 0 }
         let limits = matching.compactMap(\.tolerationSeconds)
         guard limits.count == matching.count, let shortest = limits.min() else { return nil }
-        return Int64(shortest) * 1_000_000
+        return shortest.microseconds
     }
 
     /// GracefulEvictCluster: the cluster leaves the binding, its replicas are rescheduled by the

@@ -87,8 +87,14 @@ extension ManifestImporter {
             operator: m["operator"].flatMap { reader.choice($0, m.path("operator"), among: ["Equal", "Exists"]) } ?? "Equal",
             value: m["value"].flatMap { reader.string($0, m.path("value")) },
             effect: m["effect"].flatMap { reader.choice($0, m.path("effect"), among: ["NoSchedule", "PreferNoSchedule", "NoExecute"]) },
-            tolerationSeconds: m["tolerationSeconds"].flatMap { reader.int($0, m.path("tolerationSeconds"), in: 0...Int(Int32.max)) }
+            tolerationSeconds: m["tolerationSeconds"].flatMap { seconds($0, m.path("tolerationSeconds")) }
         )
+    }
+
+    /// A Karmada `…Seconds` field: a whole number of seconds from 0 to 2³¹−1 (Karmada's int32), as an
+    /// exact span.
+    private func seconds(_ node: Node, _ p: String) -> TimeSpan? {
+        reader.int(node, p, in: 0...Int(Int32.max)).map { TimeSpan(microseconds: Int64($0) * 1_000_000) }
     }
 
     private func spreadConstraint(_ node: Node, _ p: String) -> SpreadConstraint? {
@@ -132,12 +138,12 @@ extension ManifestImporter {
         var behavior = FailoverBehavior()
         let purgeModes = ["Directly", "Gracefully", "Never", "Immediately", "Graciously"]
         if let a = m["application"], let am = reader.mapping(a, m.path("application"), keys: ["decisionConditions", "purgeMode", "gracePeriodSeconds"], ignored: ["statePreservation"]) {
-            behavior.applicationTolerationSeconds = 300
+            behavior.applicationTolerationSeconds = .seconds(300)
             if let dc = am["decisionConditions"], let dm = reader.mapping(dc, am.path("decisionConditions"), keys: ["tolerationSeconds"]) {
-                behavior.applicationTolerationSeconds = dm["tolerationSeconds"].flatMap { reader.int($0, dm.path("tolerationSeconds"), in: 0...Int(Int32.max)) } ?? 300
+                behavior.applicationTolerationSeconds = dm["tolerationSeconds"].flatMap { seconds($0, dm.path("tolerationSeconds")) } ?? .seconds(300)
             }
             behavior.applicationPurgeMode = am["purgeMode"].flatMap { reader.choice($0, am.path("purgeMode"), among: purgeModes) }
-            behavior.applicationGracePeriodSeconds = am["gracePeriodSeconds"].flatMap { reader.int($0, am.path("gracePeriodSeconds"), in: 0...Int(Int32.max)) }
+            behavior.applicationGracePeriodSeconds = am["gracePeriodSeconds"].flatMap { seconds($0, am.path("gracePeriodSeconds")) }
         }
         if let c = m["cluster"], let cm = reader.mapping(c, m.path("cluster"), keys: ["purgeMode"], ignored: ["statePreservation"]) {
             behavior.clusterPurgeMode = cm["purgeMode"].flatMap { reader.choice($0, cm.path("purgeMode"), among: ["Directly", "Gracefully"]) }
