@@ -66,14 +66,7 @@ enum LabRunDriver {
 
     /// `plan` with its control-plane timings and pod start-up times compressed by `timeScale`.
     static func scaled(_ plan: Plan, by timeScale: Double) -> Plan {
-        var scaled = plan
-        scaled.controlPlane.timings = plan.controlPlane.timings.scaled(by: timeScale)
-        scaled.services = plan.services.map { service in
-            var s = service
-            s.startupTime = TimeSpan(seconds: service.startupTime.seconds * timeScale)
-            return s
-        }
-        return scaled
+        plan.scaled(by: timeScale)
     }
 
     /// The folder of the lab's generated files and process logs.
