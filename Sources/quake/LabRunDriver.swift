@@ -18,7 +18,7 @@ enum LabRunDriver {
     static func journalPath(folder: String) -> String { folder + "/journal.jsonl" }
 
     static func run(plan: Plan, planFile: String, seed: UInt64, folder: String, timeScale: Double, force: Bool, log: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
-        let labPlan = scaled(plan, by: timeScale)
+        let labPlan = plan.scaled(by: timeScale)
         let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
         let directory = labDirectory(folder: folder)
         let journal = try openJournal(plan: plan, planFile: planFile, purpose: .run, folder: folder, force: force)
@@ -62,11 +62,6 @@ enum LabRunDriver {
         }
         endIfClean(journal, status: outcome.abort == nil ? "completed" : "aborted", log: log)
         return outcome
-    }
-
-    /// `plan` with its control-plane timings and pod start-up times compressed by `timeScale`.
-    static func scaled(_ plan: Plan, by timeScale: Double) -> Plan {
-        plan.scaled(by: timeScale)
     }
 
     /// The folder of the lab's generated files and process logs.

@@ -47,7 +47,7 @@ struct LabUpCommand: AsyncParsableCommand {
             PlanLoading.printError("\(plan.metadata.name): \(error)")
             throw ExitStatus.targetError.exitCode
         }
-        let labPlan = LabRunDriver.scaled(plan, by: scale)
+        let labPlan = plan.scaled(by: scale)
         let endpoints: LabEndpoints
         do {
             endpoints = try await SignalCancellation.run {
