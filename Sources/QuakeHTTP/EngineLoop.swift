@@ -202,10 +202,11 @@ final class EngineLoop {
         for submission in failed { complete(submission, .failure(error)) }
     }
 
+    /// Delivers `result`, counting the transfer finished first, so that a sender that reads the
+    /// statistics once it has its outcome finds its own transfer counted.
     private func complete(_ submission: TransferSubmission, _ result: Result<HTTPResponse, any Error>) {
-        if submission.complete(result) {
-            engine.counters.transferFinished()
-        }
+        let counters = engine.counters
+        submission.complete(result) { counters.transferFinished() }
     }
 
     // MARK: Shutdown

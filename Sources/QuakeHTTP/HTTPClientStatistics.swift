@@ -7,7 +7,9 @@ extension HTTPClient {
         public var activeTransfers: Int
         /// Transfers waiting for one of ``Configuration/maxActiveTransfers`` slots.
         public var queuedTransfers: Int
-        /// Requests that ended, with a response, an error or a cancellation.
+        /// Requests the engine took that ended, with a response, an error or a cancellation; counted
+        /// before the sender gets the outcome. A request cancelled before it reached the engine
+        /// is not a transfer and is not counted.
         public var finishedTransfers: Int
         /// Requests sent with TLS verification off (``HTTPTLSOptions/isInsecure``), for reports.
         public var insecureRequests: Int

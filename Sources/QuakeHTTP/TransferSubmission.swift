@@ -75,15 +75,19 @@ final class TransferSubmission: Sendable {
         }
     }
 
-    /// Delivers `result` unless an outcome was delivered already; returns whether this call delivered it.
+    /// Delivers `result` unless an outcome was delivered already; returns whether this call
+    /// delivered it. `beforeDelivering` runs only when it does, before the completion: what it
+    /// records (the engine's count of finished transfers) is there when the sender resumes.
     @discardableResult
-    func complete(_ result: Result<HTTPResponse, any Error>) -> Bool {
+    func complete(_ result: Result<HTTPResponse, any Error>, beforeDelivering: () -> Void = {}) -> Bool {
         let completion = phase.withLock { phase -> Completion? in
             guard case .waiting(let completion, _) = phase else { return nil }
             phase = .finished
             return completion
         }
-        completion?(result)
-        return completion != nil
+        guard let completion else { return false }
+        beforeDelivering()
+        completion(result)
+        return true
     }
 }
