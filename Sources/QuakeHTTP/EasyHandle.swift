@@ -83,132 +83,82 @@ final class EasyHandle {
     // MARK: Configuration
 
     private func configure(timeout: Duration?) throws {
-        try set(CURLOPT_NOSIGNAL, 1)
-        try set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
-        try set(CURLOPT_URL, request.url)
-        try configureMethodAndBody()
-        try configureHeaders()
-        try configureLimits(timeout: timeout)
-        try configureProtocol()
-        try configureTLS()
-        try configureCallbacks()
+        let options = EasyOptions(handle: handle, url: request.url)
+        try options.set(CURLOPT_NOSIGNAL, 1)
+        try options.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        try options.set(CURLOPT_URL, request.url)
+        try configureMethodAndBody(options)
+        try options.setHeaders(of: request, into: &headerList)
+        try configureLimits(options, timeout: timeout)
+        try configureProtocol(options)
+        try options.setTLS(request.tls)
+        try configureCallbacks(options)
     }
 
-    private func configureMethodAndBody() throws {
+    private func configureMethodAndBody(_ options: EasyOptions) throws {
         let method = request.method
         if method == .head {
-            try set(CURLOPT_NOBODY, 1)
+            try options.set(CURLOPT_NOBODY, 1)
             return
         }
         if request.sendsBody {
-            let body = request.body ?? Data()
-            try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
-            // COPYPOSTFIELDS copies POSTFIELDSIZE bytes now; a NULL pointer would make libcurl
-            // read the body from stdin instead, so an empty body points at an empty C string.
-            try body.withUnsafeBytes { bytes in
-                try "".withCString { empty in
-                    try set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(empty)))
-                }
-            }
+            try options.setBody(request.body ?? Data())
         }
         if method != .get && method != .post {
-            try set(CURLOPT_CUSTOMREQUEST, method.rawValue)
+            try options.set(CURLOPT_CUSTOMREQUEST, method.rawValue)
         }
     }
 
-    private func configureHeaders() throws {
-        var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        if request.headers["Expect"] == nil {
-            lines.append("Expect:")
-        }
-        if request.sendsBody && request.headers["Content-Type"] == nil {
-            lines.append("Content-Type:")
-        }
-        for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
-                throw HTTPError(code: .other, message: "out of memory building the header list", url: request.url)
-            }
-            headerList = appended
-        }
-        try check(quake_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
-    }
-
-    private func configureLimits(timeout: Duration?) throws {
+    private func configureLimits(_ options: EasyOptions, timeout: Duration?) throws {
         if let timeout {
-            try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
+            try options.set(CURLOPT_TIMEOUT_MS, EasyOptions.milliseconds(timeout))
         }
         if let connectTimeout = request.connectTimeout {
-            try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout))
+            try options.set(CURLOPT_CONNECTTIMEOUT_MS, EasyOptions.milliseconds(connectTimeout))
         }
         if request.maxBodyBytes > 0 {
-            try set(CURLOPT_MAXFILESIZE_LARGE, offset: curl_off_t(request.maxBodyBytes))
+            try options.set(CURLOPT_MAXFILESIZE_LARGE, offset: curl_off_t(request.maxBodyBytes))
         }
     }
 
-    private func configureProtocol() throws {
+    private func configureProtocol(_ options: EasyOptions) throws {
         switch request.http2 {
         case .off:
-            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+            try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         case .negotiate:
-            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-            try set(CURLOPT_PIPEWAIT, 1)
+            try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+            try options.set(CURLOPT_PIPEWAIT, 1)
         case .priorKnowledge where request.url.lowercased().hasPrefix("http:"):
             // h2c: libcurl 7.88.1 fails every request that reuses an h2c prior-knowledge connection
             // ("Error in the HTTP2 framing layer", error 16), so each such request gets a
             // connection of its own, closed afterwards. HTTP/2 over TLS multiplexes normally.
-            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
-            try set(CURLOPT_FRESH_CONNECT, 1)
-            try set(CURLOPT_FORBID_REUSE, 1)
+            try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            try options.set(CURLOPT_FRESH_CONNECT, 1)
+            try options.set(CURLOPT_FORBID_REUSE, 1)
         case .priorKnowledge:
-            try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
-            try set(CURLOPT_PIPEWAIT, 1)
+            try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE))
+            try options.set(CURLOPT_PIPEWAIT, 1)
         }
         if request.maxRedirects > 0 {
-            try set(CURLOPT_FOLLOWLOCATION, 1)
-            try set(CURLOPT_MAXREDIRS, request.maxRedirects)
-            try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+            try options.set(CURLOPT_FOLLOWLOCATION, 1)
+            try options.set(CURLOPT_MAXREDIRS, request.maxRedirects)
+            try options.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         } else {
-            try set(CURLOPT_FOLLOWLOCATION, 0)
+            try options.set(CURLOPT_FOLLOWLOCATION, 0)
         }
     }
 
-    private func configureTLS() throws {
-        let tls = request.tls
-        try set(CURLOPT_SSL_VERIFYPEER, tls.verifyPeer ? 1 : 0)
-        try set(CURLOPT_SSL_VERIFYHOST, tls.verifyHost ? 2 : 0)
-        if let caFile = tls.caFile {
-            try set(CURLOPT_CAINFO, caFile)
-        }
-        if let caPEM = tls.caPEM {
-            try set(CURLOPT_CAINFO_BLOB, blob: caPEM)
-        }
-        guard let certificate = tls.clientCertificate else { return }
-        switch certificate.source {
-        case .files(let certificateFile, let keyFile):
-            try set(CURLOPT_SSLCERT, certificateFile)
-            try set(CURLOPT_SSLKEY, keyFile)
-        case .pem(let certificatePEM, let keyPEM):
-            try set(CURLOPT_SSLCERTTYPE, "PEM")
-            try set(CURLOPT_SSLCERT_BLOB, blob: certificatePEM)
-            try set(CURLOPT_SSLKEYTYPE, "PEM")
-            try set(CURLOPT_SSLKEY_BLOB, blob: keyPEM)
-        }
-        if let password = certificate.keyPassword {
-            try set(CURLOPT_KEYPASSWD, password)
-        }
-    }
-
-    private func configureCallbacks() throws {
+    private func configureCallbacks(_ options: EasyOptions) throws {
         let accumulator = Unmanaged.passUnretained(self.accumulator).toOpaque()
-        try check(quake_curl_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { buffer, size, count, userdata in
+        try options.check(quake_curl_easy_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { buffer, size, count, userdata in
             guard let buffer, let userdata else { return 0 }
             let length = size * count
             let chunk = Data(bytesNoCopy: buffer, count: length, deallocator: .none)
             return Unmanaged<ResponseAccumulator>.fromOpaque(userdata).takeUnretainedValue().appendBody(chunk) ? length : 0
         }, CURLOPT_WRITEFUNCTION)
-        try set(CURLOPT_WRITEDATA, pointer: accumulator)
-        try check(quake_curl_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in
+        try options.set(CURLOPT_WRITEDATA, pointer: accumulator)
+        try options.check(quake_curl_easy_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in
             guard let buffer, let userdata else { return 0 }
             let length = size * count
             EasyHandle.receiveHeaderLine(
@@ -216,7 +166,7 @@ final class EasyHandle {
                 into: Unmanaged<ResponseAccumulator>.fromOpaque(userdata).takeUnretainedValue())
             return length
         }, CURLOPT_HEADERFUNCTION)
-        try set(CURLOPT_HEADERDATA, pointer: accumulator)
+        try options.set(CURLOPT_HEADERDATA, pointer: accumulator)
     }
 
     /// Splits one header line as libcurl delivers it (line ending included) into a field, on
@@ -241,41 +191,7 @@ final class EasyHandle {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
-    // MARK: libcurl calls
-
-    private func set(_ option: CURLoption, _ value: Int) throws {
-        try check(quake_curl_easy_setopt_long(handle, option, value), option)
-    }
-
-    private func set(_ option: CURLoption, _ value: String) throws {
-        try check(quake_curl_easy_setopt_string(handle, option, value), option)
-    }
-
-    private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer) throws {
-        try check(quake_curl_easy_setopt_pointer(handle, option, pointer), option)
-    }
-
-    private func set(_ option: CURLoption, offset: curl_off_t) throws {
-        try check(quake_curl_easy_setopt_off_t(handle, option, offset), option)
-    }
-
-    /// Sets a `struct curl_blob` option; libcurl copies the bytes before returning (`CURL_BLOB_COPY`).
-    private func set(_ option: CURLoption, blob: Data) throws {
-        try blob.withUnsafeBytes { bytes in
-            var value = curl_blob(data: UnsafeMutableRawPointer(mutating: bytes.baseAddress), len: bytes.count, flags: UInt32(CURL_BLOB_COPY))
-            try withUnsafeMutablePointer(to: &value) { try set(option, pointer: UnsafeMutableRawPointer($0)) }
-        }
-    }
-
-    private func check(_ result: CURLcode, _ option: CURLoption) throws {
-        guard result == CURLE_OK else {
-            throw HTTPError(
-                code: .other,
-                message: "libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(result)))",
-                url: request.url
-            )
-        }
-    }
+    // MARK: Info
 
     private func info(_ info: CURLINFO) throws -> Int {
         var value = 0
@@ -297,11 +213,5 @@ final class EasyHandle {
                 url: request.url
             )
         }
-    }
-
-    /// A libcurl millisecond limit for `duration`, rounded up and at least 1, since 0 would mean no limit.
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let milliseconds = (duration / .milliseconds(1)).rounded(.up)
-        return milliseconds >= Double(Int.max) ? Int.max : max(1, Int(milliseconds))
     }
 }

@@ -528,131 +528,54 @@ final class LoadWorker {
         }
     }
 
-    /// Sets every option the transfers share on the template, which the pool's handles copy.
+    /// Sets every option the transfers share on the template, which the pool's handles copy
+    /// (blobs and the body are copied again into each copy; the header list is shared).
     private func configureTemplate() throws {
-        try set(CURLOPT_NOSIGNAL, 1)
-        try set(CURLOPT_FOLLOWLOCATION, 0)
-        try set(CURLOPT_PROTOCOLS_STR, "http,https")
+        let options = EasyOptions(handle: template, url: request.url)
+        try options.set(CURLOPT_NOSIGNAL, 1)
+        try options.set(CURLOPT_FOLLOWLOCATION, 0)
+        try options.set(CURLOPT_PROTOCOLS_STR, "http,https")
         // The URL parsed once: each transfer copies the parsed handle instead of parsing the text.
         guard let parsedURL, curl_url_set(parsedURL, CURLUPART_URL, request.url, 0) == CURLUE_OK else {
             throw HTTPError(code: .invalidURL, message: "libcurl cannot parse the URL", url: request.url)
         }
-        try set(CURLOPT_CURLU, pointer: UnsafeMutableRawPointer(parsedURL))
+        try options.set(CURLOPT_CURLU, pointer: UnsafeMutableRawPointer(parsedURL))
         // One request per connection at a time, whatever request.http2 says: the in-flight cap
         // and the connection count are the same number.
-        try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        try set(CURLOPT_TCP_NODELAY, 1)
+        try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        try options.set(CURLOPT_TCP_NODELAY, 1)
         // No proxy: the load goes straight to the URL (and libcurl skips reading the proxy
         // environment variables on every transfer).
-        try set(CURLOPT_PROXY, "")
-        try set(CURLOPT_NOPROXY, "*")
-        try check(quake_load_easy_setopt_closesocket_callback(template) { context, socket in
+        try options.set(CURLOPT_PROXY, "")
+        try options.set(CURLOPT_NOPROXY, "*")
+        try options.check(quake_load_easy_setopt_closesocket_callback(template) { context, socket in
             if let context = context?.assumingMemoryBound(to: SocketContext.self).pointee, socket >= 0, socket < context.limit {
                 context.registered[Int(socket)] = 0
                 context.wanted[Int(socket)] = 0
             }
             return close(socket)
         }, CURLOPT_CLOSESOCKETFUNCTION)
-        try set(CURLOPT_CLOSESOCKETDATA, pointer: UnsafeMutableRawPointer(socketContext))
+        try options.set(CURLOPT_CLOSESOCKETDATA, pointer: UnsafeMutableRawPointer(socketContext))
         if request.method == .head {
-            try set(CURLOPT_NOBODY, 1)
+            try options.set(CURLOPT_NOBODY, 1)
         } else if request.sendsBody {
-            let body = request.body ?? Data()
-            try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
-            // COPYPOSTFIELDS copies the bytes now (and every duplicate copies them again); an empty
-            // body points at an empty C string, since NULL would make libcurl read stdin.
-            try body.withUnsafeBytes { bytes in
-                try "".withCString { empty in
-                    try set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(empty)))
-                }
-            }
+            try options.setBody(request.body ?? Data())
         }
         if request.method != .get && request.method != .post && request.method != .head {
-            try set(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+            try options.set(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
-        var lines = request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        // As the client does: no `Expect: 100-continue` and no form Content-Type unless asked for.
-        // Both only matter with a body; without one the list stays empty (libcurl checks its
-        // every entry for each header it would add itself).
-        if request.sendsBody && request.headers["Expect"] == nil { lines.append("Expect:") }
-        if request.sendsBody && request.headers["Content-Type"] == nil { lines.append("Content-Type:") }
-        for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
-                throw HTTPError(code: .other, message: "out of memory building the header list", url: request.url)
-            }
-            headerList = appended
+        try options.setHeaders(of: request, into: &headerList)
+        if let timeout = request.timeout { try options.set(CURLOPT_TIMEOUT_MS, EasyOptions.milliseconds(timeout)) }
+        if let connectTimeout = request.connectTimeout {
+            try options.set(CURLOPT_CONNECTTIMEOUT_MS, EasyOptions.milliseconds(connectTimeout))
         }
-        try check(quake_curl_easy_setopt_slist(template, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
-        if let timeout = request.timeout { try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout)) }
-        if let connectTimeout = request.connectTimeout { try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout)) }
-        try configureTLS()
-        try check(quake_curl_easy_setopt_write_callback(template, CURLOPT_WRITEFUNCTION) { _, size, count, counter in
+        try options.setTLS(request.tls)
+        try options.check(quake_curl_easy_setopt_write_callback(template, CURLOPT_WRITEFUNCTION) { _, size, count, counter in
             let length = size * count
             counter?.assumingMemoryBound(to: Int.self).pointee &+= length
             return length
         }, CURLOPT_WRITEFUNCTION)
-        try set(CURLOPT_WRITEDATA, pointer: UnsafeMutableRawPointer(bodyBytes))
-    }
-
-    /// The request's TLS settings, as the client applies them.
-    private func configureTLS() throws {
-        let tls = request.tls
-        try set(CURLOPT_SSL_VERIFYPEER, tls.verifyPeer ? 1 : 0)
-        try set(CURLOPT_SSL_VERIFYHOST, tls.verifyHost ? 2 : 0)
-        if let caFile = tls.caFile { try set(CURLOPT_CAINFO, caFile) }
-        if let caPEM = tls.caPEM { try set(CURLOPT_CAINFO_BLOB, blob: caPEM) }
-        guard let certificate = tls.clientCertificate else { return }
-        switch certificate.source {
-        case .files(let certificateFile, let keyFile):
-            try set(CURLOPT_SSLCERT, certificateFile)
-            try set(CURLOPT_SSLKEY, keyFile)
-        case .pem(let certificatePEM, let keyPEM):
-            try set(CURLOPT_SSLCERTTYPE, "PEM")
-            try set(CURLOPT_SSLCERT_BLOB, blob: certificatePEM)
-            try set(CURLOPT_SSLKEYTYPE, "PEM")
-            try set(CURLOPT_SSLKEY_BLOB, blob: keyPEM)
-        }
-        if let password = certificate.keyPassword { try set(CURLOPT_KEYPASSWD, password) }
-    }
-
-    /// Sets a blob option; libcurl copies the bytes (and every duplicate of the template copies them again).
-    private func set(_ option: CURLoption, blob: Data) throws {
-        try blob.withUnsafeBytes { bytes in
-            var value = curl_blob(data: UnsafeMutableRawPointer(mutating: bytes.baseAddress), len: bytes.count, flags: UInt32(CURL_BLOB_COPY))
-            try withUnsafeMutablePointer(to: &value) { try set(option, pointer: UnsafeMutableRawPointer($0)) }
-        }
-    }
-
-    private func set(_ option: CURLoption, _ value: Int) throws {
-        try check(quake_curl_easy_setopt_long(template, option, value), option)
-    }
-
-    private func set(_ option: CURLoption, _ value: String) throws {
-        try check(quake_curl_easy_setopt_string(template, option, value), option)
-    }
-
-    private func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer) throws {
-        try check(quake_curl_easy_setopt_pointer(template, option, pointer), option)
-    }
-
-    private func set(_ option: CURLoption, offset: curl_off_t) throws {
-        try check(quake_curl_easy_setopt_off_t(template, option, offset), option)
-    }
-
-    private func check(_ result: CURLcode, _ option: CURLoption) throws {
-        guard result == CURLE_OK else {
-            throw HTTPError(
-                code: .other,
-                message: "libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(result)))",
-                url: request.url
-            )
-        }
-    }
-
-    /// A libcurl millisecond limit for `duration`, rounded up and at least 1, since 0 would mean no limit.
-    private static func milliseconds(_ duration: Duration) -> Int {
-        let milliseconds = (duration / .milliseconds(1)).rounded(.up)
-        return milliseconds >= Double(Int.max) ? Int.max : max(1, Int(milliseconds))
+        try options.set(CURLOPT_WRITEDATA, pointer: UnsafeMutableRawPointer(bodyBytes))
     }
 
     // MARK: URL check
