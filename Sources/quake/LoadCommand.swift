@@ -75,7 +75,10 @@ struct LoadCommand: AsyncParsableCommand {
         let progress = Progress(enabled: !json, duration: configuration.duration)
         let result: LoadResult
         do {
-            result = try await Self.runStoppingOnInterrupt(configuration, progress: progress)
+            // Ctrl-C (SIGINT) or SIGTERM cancels the load, which stops early and returns the result so far.
+            result = try await SignalCancellation.run(notice: nil) {
+                try await LoadGenerator.run(configuration) { second, tally in progress.update(second: second, tally) }
+            }
         } catch let error as HTTPError {
             progress.finish()
             if error.code == .invalidURL || error.code == .invalidRequest { throw usage(error.message) }
@@ -83,41 +86,6 @@ struct LoadCommand: AsyncParsableCommand {
         }
         progress.finish()
         print(json ? result.renderJSON() : result.renderText(), terminator: json ? "\n" : "")
-    }
-
-    /// Runs the load; Ctrl-C (SIGINT) or SIGTERM stops it early, and the result so far is returned.
-    private static func runStoppingOnInterrupt(_ configuration: LoadConfiguration, progress: Progress) async throws -> LoadResult {
-        let (interrupts, continuation) = AsyncStream<Void>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            return source
-        }
-        defer {
-            for source in sources { source.cancel() }
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
-            continuation.finish()
-        }
-        return try await withThrowingTaskGroup(of: LoadResult?.self) { group in
-            group.addTask {
-                try await LoadGenerator.run(configuration) { second, tally in progress.update(second: second, tally) }
-            }
-            group.addTask {
-                for await _ in interrupts { return nil }
-                return nil
-            }
-            while let next = try await group.next() {
-                if let result = next {
-                    group.cancelAll()
-                    return result
-                }
-                group.cancelAll()
-            }
-            throw CancellationError()
-        }
     }
 
     /// The load the options describe, or a usage error (exit 2) saying which option is wrong.
