@@ -74,25 +74,13 @@ struct HTTPClientEngineTests {
     func cancellationMidRequest() async throws {
         try await LoopbackHTTPServer.with({ request in request.path == "/ok" ? .respond(LoopbackHTTPResponse()) : .hang }) { server in
             try await HTTPClient.withClient { client in
-                let outcome = await withTaskGroup(of: (any Error)?.self) { group in
-                    group.addTask {
-                        do {
-                            _ = try await client.send(HTTPRequest(url: server.url(), timeout: nil))
-                            return nil
-                        } catch {
-                            return error
-                        }
-                    }
-                    while server.requests.isEmpty {
-                        try? await Task.sleep(for: .milliseconds(10))
-                    }
-                    group.cancelAll()
-                    return await group.next() ?? nil
+                let outcomes = await CancelledSends.send(of: HTTPRequest(url: server.url(), timeout: nil), through: client) {
+                    !server.requests.isEmpty
                 }
 
                 // No timeout: without the cancellation the request would hang until the suite's
                 // time limit, so its ending with CancellationError is the proof it was prompt.
-                #expect(outcome is CancellationError)
+                #expect(outcomes.map { $0 is CancellationError } == [true])
                 #expect(client.statistics.liveEasyHandles == 0)
                 while server.clientClosedConnections < 1 {
                     try await Task.sleep(for: .milliseconds(10))
@@ -126,25 +114,13 @@ struct HTTPClientEngineTests {
     func massCancellation() async throws {
         try await LoopbackHTTPServer.with({ _ in .hang }) { server in
             let client = try await HTTPClient.withClient(HTTPClient.Configuration(maxConnections: 8)) { client in
-                let errors = await withTaskGroup(of: (any Error)?.self) { group in
-                    for _ in 0..<200 {
-                        group.addTask {
-                            do {
-                                _ = try await client.send(HTTPRequest(url: server.url(), timeout: nil))
-                                return nil
-                            } catch {
-                                return error
-                            }
-                        }
-                    }
-                    while server.requests.count < 8 {
-                        try? await Task.sleep(for: .milliseconds(10))
-                    }
-                    group.cancelAll()
-                    return await group.reduce(into: [any Error]()) { if let error = $1 { $0.append(error) } }
+                // Cancelled once every request has reached the engine (and 8 the server): a request
+                // cancelled before it reaches the engine ends at once, with no transfer to finish.
+                let outcomes = await CancelledSends.send(200, of: HTTPRequest(url: server.url(), timeout: nil), through: client) {
+                    server.requests.count >= 8 && client.statistics.activeTransfers == 200
                 }
-                #expect(errors.count == 200)
-                #expect(errors.allSatisfy { $0 is CancellationError })
+                #expect(outcomes.count == 200)
+                #expect(outcomes.allSatisfy { $0 is CancellationError })
                 #expect(client.statistics.liveEasyHandles == 0)
                 return client
             }
@@ -157,7 +133,7 @@ struct HTTPClientEngineTests {
     func timeoutWhileWaitingForConnection() async throws {
         try await LoopbackHTTPServer.with({ _ in .hang }) { server in
             try await HTTPClient.withClient(HTTPClient.Configuration(maxConnections: 1)) { client in
-                async let first = Self.failure { try await client.send(HTTPRequest(url: server.url("/first"), timeout: .seconds(3))) }
+                async let first = CancelledSends.failure { try await client.send(HTTPRequest(url: server.url("/first"), timeout: .seconds(3))) }
                 while server.requests.isEmpty {
                     try await Task.sleep(for: .milliseconds(10))
                 }
@@ -171,16 +147,6 @@ struct HTTPClientEngineTests {
                 #expect(server.requests.map(\.path) == ["/first"])
                 #expect((await first as? HTTPError)?.code == .timeout)
             }
-        }
-    }
-
-    /// What `body` threw, or `nil` if it returned.
-    private static func failure(_ body: () async throws -> HTTPResponse) async -> (any Error)? {
-        do {
-            _ = try await body()
-            return nil
-        } catch {
-            return error
         }
     }
 
