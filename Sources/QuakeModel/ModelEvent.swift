@@ -20,8 +20,20 @@ enum ModelEvent {
     case windowEnd(Int)
 }
 
-/// A finished upstream attempt, applied to its Envoy's outlier detection when it completes.
+/// An upstream attempt's request going out on its connection (`kind == .sent`), or the attempt
+/// ending, applied to its Envoy (in-flight counts, outlier detection) at that moment.
 struct Completion {
+    enum Kind: UInt8 {
+        /// The request goes out on a connection to the host (a retry's, after its back-off).
+        case sent
+        /// The attempt ends after its request went out.
+        case ended
+        /// The attempt ends never having counted on the host: its connection failed (or it took no
+        /// time at all, and a `.sent` at the same µs might not come first).
+        case endedUnsent
+    }
+
+    var kind: Kind
     var envoy: Int32
     var pod: Int32
     /// The host's index in its Envoy, valid while the Envoy's host set has `generation`.

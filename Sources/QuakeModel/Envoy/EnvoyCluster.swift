@@ -13,7 +13,9 @@ struct EnvoyCluster {
         let cluster: Int
         let zone: Int
         var outlier = OutlierHost()
-        /// Requests in flight to this host (for LEAST_REQUEST).
+        /// Requests in flight on this host (Envoy's `rq_active`, which LEAST_REQUEST compares): an
+        /// attempt counts from the moment its request goes out on a connection to the host (after a
+        /// retry's back-off) until it ends; an attempt whose connection failed never counts.
         var active = 0
     }
 
@@ -226,8 +228,8 @@ struct EnvoyCluster {
     }
 
     /// Starts an attempt: picks a host (see `pick`), checks the circuit breaker (`overflowAt`
-    /// requests in flight), and counts the attempt in flight on the host and the Envoy (and as a
-    /// retry). The generation returned finds the host again when the attempt ends.
+    /// requests in flight), and counts the attempt in flight on the Envoy (and as a retry). The
+    /// host's own count waits for `requestSent`. The generation returned finds the host again later.
     ///
     /// Counting at the start, before the attempt's own downstream calls are simulated, is the same
     /// as counting after them: calls never come back to a service (the plan rejects call cycles),
@@ -236,29 +238,38 @@ struct EnvoyCluster {
     mutating func start(lb: LoadBalancer, rng: inout RandomSource, excluded: [Int], rePicks: Int, clusters: UInt64?, overflowAt: Int, isRetry: Bool) -> Start {
         guard let host = pick(lb: lb, rng: &rng, excluded: excluded, rePicks: rePicks, clusters: clusters) else { return .noHost }
         guard activeRequests < overflowAt else { return .overflow }
-        hosts[host].active += 1
         activeRequests += 1
         if isRetry { activeRetries += 1 }
         return .started(host: host, pod: hosts[host].pod, generation: generation)
     }
 
-    /// An attempt ends: it leaves the counts in flight and, with outlier detection configured,
-    /// counts for it (see `recordOutcome`). A host that left the set meanwhile counts nothing.
+    /// An attempt's request goes out on a connection to its host: the host has one more request in
+    /// flight (Envoy counts `rq_active` when the connection pool attaches the stream, so an attempt
+    /// refused at connect never does).
     @inline(__always)
-    mutating func finish(pod: Int, host: Int, generation: Int32, isRetry: Bool, status: Int, localOriginFailure: Bool, now: Int64, config: OutlierDetection?) -> OutlierChange {
+    mutating func requestSent(pod: Int, host: Int, generation: Int32) {
+        guard let i = index(pod: pod, host: host, generation: generation) else { return }
+        hosts[i].active += 1
+    }
+
+    /// An attempt ends: it leaves the counts in flight (the host's only if its request went out,
+    /// `sent`) and, with outlier detection configured, counts for it (see `recordOutcome`). A host
+    /// that left the set meanwhile counts nothing.
+    @inline(__always)
+    mutating func finish(pod: Int, host: Int, generation: Int32, isRetry: Bool, sent: Bool, status: Int, localOriginFailure: Bool, now: Int64, config: OutlierDetection?) -> OutlierChange {
         activeRequests = max(0, activeRequests - 1)
         if isRetry { activeRetries = max(0, activeRetries - 1) }
-        let i: Int
-        if generation == self.generation, host < hosts.count, hosts[host].pod == pod {
-            i = host
-        } else if let found = hosts.firstIndex(where: { $0.pod == pod }) {
-            i = found
-        } else {
-            return .none
-        }
-        hosts[i].active = max(0, hosts[i].active - 1)
+        guard let i = index(pod: pod, host: host, generation: generation) else { return .none }
+        if sent { hosts[i].active = max(0, hosts[i].active - 1) }
         guard let config else { return .none }
         return recordOutcome(host: i, status: status, localOriginFailure: localOriginFailure, now: now, config: config)
+    }
+
+    /// The index of a pod's host, from the index it had in `generation` (nil once it left the set).
+    @inline(__always)
+    private func index(pod: Int, host: Int, generation: Int32) -> Int? {
+        if generation == self.generation, host < hosts.count, hosts[host].pod == pod { return host }
+        return hosts.firstIndex { $0.pod == pod }
     }
 
     /// Counts a response for outlier detection; returns what happened to the host.

@@ -37,12 +37,17 @@ extension Simulation {
         return weights
     }
 
-    /// An upstream attempt finished: the host's request count drops and outlier detection counts it.
+    /// An upstream attempt's request went out (the host's request count rises), or the attempt
+    /// finished: the counts drop and outlier detection counts it.
     mutating func complete(_ c: Completion) {
         let e = Int(c.envoy)
+        guard c.kind != .sent else {
+            envoys[e].requestSent(pod: Int(c.pod), host: Int(c.host), generation: c.generation)
+            return
+        }
         let s = e % services.count
         let od = outlier[s]
-        switch envoys[e].finish(pod: Int(c.pod), host: Int(c.host), generation: c.generation, isRetry: c.isRetry, status: Int(c.status), localOriginFailure: c.localOriginFailure, now: now, config: od) {
+        switch envoys[e].finish(pod: Int(c.pod), host: Int(c.host), generation: c.generation, isRetry: c.isRetry, sent: c.kind == .ended, status: Int(c.status), localOriginFailure: c.localOriginFailure, now: now, config: od) {
         case .none:
             break
         case .ejected:

@@ -97,7 +97,18 @@ extension Simulation {
             let remaining = timeout.map { $0 - elapsed }
             let attempt = self.attempt(pod: pod, fromZone: z, at: t + elapsed, perTry: perTry, remaining: remaining)
             let local = attempt.kind == .connectFailure || attempt.kind == .perTryTimeout || attempt.kind == .routeTimeout
-            completions.push(t + elapsed + attempt.duration, Completion(envoy: Int32(e), pod: Int32(pod), host: Int32(host), generation: generation, status: Int16(attempt.status), localOriginFailure: local, isRetry: retry > 0))
+            // The host counts the request in flight (LEAST_REQUEST compares these) from the moment it
+            // goes out (after the back-off, or later for a downstream call); a refused connection
+            // never puts a request on the host.
+            let sent = attempt.kind != .connectFailure && attempt.duration > 0
+            if sent {
+                if t + elapsed <= now {
+                    envoys[e].requestSent(pod: pod, host: host, generation: generation)
+                } else {
+                    completions.push(t + elapsed, Completion(kind: .sent, envoy: Int32(e), pod: Int32(pod), host: Int32(host), generation: generation, status: 0, localOriginFailure: false, isRetry: retry > 0))
+                }
+            }
+            completions.push(t + elapsed + attempt.duration, Completion(kind: sent ? .ended : .endedUnsent, envoy: Int32(e), pod: Int32(pod), host: Int32(host), generation: generation, status: Int16(attempt.status), localOriginFailure: local, isRetry: retry > 0))
             elapsed += attempt.duration
             var attemptFlags = flags
             switch attempt.kind {
