@@ -11,6 +11,7 @@ enum ModelEvent {
     case zoneTaintTick(zone: Int)
     case evictPods(node: Int, epoch: Int)
     case podReady(pod: Int)
+    case podRestarted(pod: Int, epoch: Int)
     case clusterCondition(cluster: Int, epoch: Int, condition: ClusterCondition)
     case clusterNoExecute(cluster: Int, epoch: Int)
     case bindingEvict(service: Int, cluster: Int)

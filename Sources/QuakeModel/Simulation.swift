@@ -260,6 +260,7 @@ struct Simulation {
         case let .zoneTaintTick(z): zoneTaintTick(z)
         case let .evictPods(n, epoch): evictPods(node: n, epoch: epoch)
         case let .podReady(p): podBecameReady(p)
+        case let .podRestarted(p, epoch): podRestarted(p, epoch: epoch)
         case let .clusterCondition(c, epoch, condition): clusterConditionChanged(c, epoch: epoch, to: condition)
         case let .clusterNoExecute(c, epoch): clusterNoExecuteTimeout(c, epoch: epoch)
         case let .bindingEvict(s, c): evictBinding(service: s, cluster: c)

@@ -40,19 +40,11 @@ extension Simulation {
             crashFaults[n] = max(0, crashFaults[n] - 1)
             nodeRecovered(n, wasCrashed: true)
         }
-        // istiod reads the cluster's endpoints again: pods that left while it was away drop out,
-        // restarted pods come back once ready.
-        for p in pods.indices where pods[p].cluster == c {
-            if pods[p].phase == .gone {
-                if pods[p].inEndpoints { setEndpoint(pod: p, add: false) }
-            } else if pods[p].phase == .running {
-                let back = max(now, pods[p].restartingUntil) + timings.endpointSliceDelay.microseconds + timings.istiodPushDelay.microseconds
-                if pods[p].inEndpoints, pods[p].restartingUntil > now {
-                    pods[p].inEndpoints = false
-                    rebuildEnvoys(service: pods[p].service)
-                }
-                schedule(back, .endpoint(pod: p, add: true))
-            }
+        // istiod reads the cluster's endpoints again: pods that left while it was away drop out, and
+        // so do the restarting ones (their kubelets report them not ready as the cluster comes back);
+        // those come back once ready (`restartPod`).
+        for p in pods.indices where pods[p].cluster == c && pods[p].inEndpoints && (pods[p].phase == .gone || pods[p].restartingUntil > now) {
+            setEndpoint(pod: p, add: false)
         }
         guard clusters[c].condition != .ready else { return }
         let threshold = clusters[c].syncMode == .push ? timings.clusterSuccessThreshold.microseconds : timings.clusterMonitorPeriod.microseconds

@@ -24,10 +24,12 @@ extension Simulation {
         }
         nodes[n].health = .up
         nodes[n].epoch += 1
-        let back = wasCrashed ? now + maxStartup(onNode: n) : now
         for p in pods.indices where pods[p].node == n && pods[p].phase != .gone {
-            pods[p].restartingUntil = back
-            if pods[p].phase == .starting { schedule(back, .podReady(pod: p)) }
+            if wasCrashed {
+                restartPod(p)
+            } else {
+                pods[p].restartingUntil = now
+            }
         }
         guard clusters[nodes[n].cluster].reachable else { return }
         if nodes[n].condition == .unknown {
@@ -35,8 +37,35 @@ extension Simulation {
         }
     }
 
-    private func maxStartup(onNode n: Int) -> Int64 {
-        pods.filter { $0.node == n && $0.phase != .gone }.map { services[$0.service].startupTime.microseconds }.max() ?? 0
+    /// The kubelet of a crashed node that came back restarts one of its pods: the pod refuses
+    /// connections until its service's `startupTime` has passed. The kubelet reports its containers
+    /// not ready at once, so an endpoint the node lifecycle controller had not dropped (the node came
+    /// back before its grace period ran out) leaves after the EndpointSlice update and istiod's push;
+    /// the endpoint returns the same delay after the pod is ready again.
+    private mutating func restartPod(_ p: Int) {
+        let ready = now + services[pods[p].service].startupTime.microseconds
+        pods[p].restartingUntil = ready
+        if pods[p].phase == .running && pods[p].inEndpoints {
+            schedule(now + timings.endpointSliceDelay.microseconds + timings.istiodPushDelay.microseconds, .endpoint(pod: p, add: false))
+        }
+        schedule(ready, .podRestarted(pod: p, epoch: nodes[pods[p].node].epoch))
+    }
+
+    /// A restarted pod is ready: its kubelet reports it, unless the node failed again meanwhile (a
+    /// later restart reports it then), and its endpoint returns after the EndpointSlice update and
+    /// istiod's push.
+    mutating func podRestarted(_ p: Int, epoch: Int) {
+        guard nodes[pods[p].node].epoch == epoch else { return }
+        switch pods[p].phase {
+        case .starting:
+            podBecameReady(p)
+        case .running:
+            event(.podReady, pods[p].name, "restarted after its node came back")
+            logChange(pods[p].name, .ready)
+            schedule(now + timings.endpointSliceDelay.microseconds + timings.istiodPushDelay.microseconds, .endpoint(pod: p, add: true))
+        case .gone:
+            break
+        }
     }
 
     func roundUp(_ t: Int64, to period: Int64) -> Int64 {
@@ -67,8 +96,10 @@ extension Simulation {
         event(.nodeReady, nodes[n].name, "Unknown → True")
         event(.taintRemoved, nodes[n].name, "node.kubernetes.io/unreachable" + (hadNoExecute ? " (NoSchedule, NoExecute)" : " (NoSchedule)"))
         zones[nodes[n].zone].taintQueue.removeAll { $0 == n }
-        for p in pods.indices where pods[p].node == n && pods[p].phase == .running && !pods[p].inEndpoints {
-            let ready = max(now, pods[p].restartingUntil) + timings.readinessProbePeriod.microseconds
+        // Pods that kept running through a hang pass their next readiness probe; restarted pods come
+        // back when their restart is over (`restartPod`).
+        for p in pods.indices where pods[p].node == n && pods[p].phase == .running && !pods[p].inEndpoints && pods[p].restartingUntil <= now {
+            let ready = now + timings.readinessProbePeriod.microseconds
             schedule(ready + timings.endpointSliceDelay.microseconds + timings.istiodPushDelay.microseconds, .endpoint(pod: p, add: true))
         }
         updateZoneStates(cluster: nodes[n].cluster)

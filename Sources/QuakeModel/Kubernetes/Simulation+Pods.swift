@@ -72,7 +72,7 @@ extension Simulation {
     }
 
     mutating func podBecameReady(_ p: Int) {
-        guard pods[p].phase == .starting, nodes[pods[p].node].health == .up else { return }
+        guard pods[p].phase == .starting, nodes[pods[p].node].health == .up, pods[p].restartingUntil <= now else { return }
         pods[p].phase = .running
         event(.podReady, pods[p].name)
         logChange(pods[p].name, .ready)
@@ -93,10 +93,11 @@ extension Simulation {
     }
 
     /// Applies an endpoint change that istiod pushed; frozen while the pod's cluster is unreachable
-    /// (istiod keeps the last endpoints it read from that cluster's API server).
+    /// (istiod keeps the last endpoints it read from that cluster's API server). A pod that is
+    /// restarting is not added: it reports ready only once its restart is over.
     mutating func setEndpoint(pod p: Int, add: Bool) {
         guard clusters[pods[p].cluster].reachable else { return }
-        let wanted = add && pods[p].phase == .running
+        let wanted = add && pods[p].phase == .running && pods[p].restartingUntil <= now
         guard pods[p].inEndpoints != wanted else { return }
         pods[p].inEndpoints = wanted
         event(wanted ? .endpointsAdded : .endpointsDropped, pods[p].name, services[pods[p].service].name)
@@ -105,7 +106,7 @@ extension Simulation {
     }
 
     /// Keeps a control-plane decision when the run records them.
-    private mutating func logChange(_ pod: String, _ kind: ControlPlaneChange.Kind) {
+    mutating func logChange(_ pod: String, _ kind: ControlPlaneChange.Kind) {
         guard controlPlaneLog != nil else { return }
         let change = ControlPlaneChange(at: time(now), pod: pod, kind: kind)
         controlPlaneLog?.append(change)
