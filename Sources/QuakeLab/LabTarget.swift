@@ -44,6 +44,8 @@ public actor LabTarget: LiveTarget {
     private var admin: EnvoyAdmin { EnvoyAdmin(client: client) }
     private var controlPlane: Task<Void, Never>?
     private var controlPlaneError: (any Error)?
+    /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
+    private var restartDue: [String: TimeSpan] = [:]
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -195,8 +197,17 @@ public actor LabTarget: LiveTarget {
             for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
                 crashedNodes[node] = max(0, (crashedNodes[node] ?? 0) - 1)
                 guard crashedNodes[node] == 0 else { continue }
-                // The kubelet restarts the pods the control plane did not delete meanwhile.
-                for name in podOrder where pods[name]?.pod.node == node { try await restartPod(name) }
+                // The kubelet restarts the pods the control plane did not delete meanwhile; each
+                // serves again after its service's startupTime (time-scaled), refusing connections
+                // until then. The model restarts them at the scheduled revert, so the count starts
+                // there (or now, if the run reverts early): they start with the control plane's
+                // change that reports them ready.
+                let revertedAt = min(elapsed, fault.end(experimentDuration: plan.schedule.duration))
+                for name in podOrder where pods[name]?.pod.node == node && pods[name]?.process == nil {
+                    guard let runtime = pods[name], !runtime.deleted else { continue }
+                    restartDue[name] = revertedAt + (plan.service(named: runtime.pod.service)?.startupTime ?? .zero)
+                    pendingStarts.append(name)
+                }
             }
         case let .httpAbort(service, _, _), let .httpDelay(service, _, _):
             try await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
@@ -420,9 +431,17 @@ public actor LabTarget: LiveTarget {
     }
 
     /// Starts a pod's process again on its port, unless it was deleted or its node is still down
-    /// (a pod placed on a hung node starts stopped).
+    /// (a pod placed on a hung node starts stopped). A pod restarting after its node's crash waits
+    /// until its restart is due, staying pending until then.
     private func restartPod(_ name: String) async throws {
         guard let runtime = pods[name], !runtime.deleted, runtime.process == nil, (crashedNodes[runtime.pod.node] ?? 0) == 0 else { return }
+        if let due = restartDue[name] {
+            guard due <= elapsed else {
+                pendingStarts.append(name)
+                return
+            }
+            restartDue[name] = nil
+        }
         let configuration = try podConfiguration(runtime.pod)
         let process = try await supervisor.startPod(configuration, executable: options.quakeExecutable)
         pods[name]?.process = process
