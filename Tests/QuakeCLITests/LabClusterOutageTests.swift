@@ -162,23 +162,7 @@ import Testing
         try Self.plan(scale: 0.05).write(to: modelPlan, atomically: true, encoding: .utf8)
         let lab = dir.appendingPathComponent("lab"), model = dir.appendingPathComponent("model")
 
-        enum Part { case run(QuakeBinary.Result), samples([Sample]) }
-        var labRun: QuakeBinary.Result?
-        var samples: [Sample] = []
-        try await withThrowingTaskGroup(of: Part.self) { group in
-            group.addTask { .run(try await QuakeBinary.runOffPool(["run", labPlan.path, "--target", "lab", "--time-scale", "0.05", "--quiet", "--out", lab.path])) }
-            group.addTask { .samples(await Self.watch()) }
-            for try await part in group {
-                switch part {
-                case let .run(result):
-                    labRun = result
-                    group.cancelAll()
-                case let .samples(seen):
-                    samples = seen
-                }
-            }
-        }
-        let run = try #require(labRun)
+        let (run, samples) = try await LabRunWatch.run(["run", labPlan.path, "--target", "lab", "--time-scale", "0.05", "--quiet", "--out", lab.path], watching: Self.watch)
         #expect(run.status == 1, "the availability SLO fails: nothing serves until the replicas move: \(run.stderr)")
         #expect(LabRunTests.processes(mentioning: lab.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
         let modelRun = try await QuakeBinary.runOffPool(["run", modelPlan.path, "--quiet", "--out", model.path])

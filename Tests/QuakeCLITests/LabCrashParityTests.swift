@@ -98,23 +98,7 @@ import Testing
             .write(to: scaledPlan, atomically: true, encoding: .utf8)
         let lab = dir.appendingPathComponent("lab"), model = dir.appendingPathComponent("model")
 
-        enum Part { case run(QuakeBinary.Result), samples([(at: ContinuousClock.Instant, pods: Set<String>)]) }
-        var labRun: QuakeBinary.Result?
-        var samples: [(at: ContinuousClock.Instant, pods: Set<String>)] = []
-        try await withThrowingTaskGroup(of: Part.self) { group in
-            group.addTask { .run(try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path])) }
-            group.addTask { .samples(await Self.watch()) }
-            for try await part in group {
-                switch part {
-                case let .run(result):
-                    labRun = result
-                    group.cancelAll()
-                case let .samples(seen):
-                    samples = seen
-                }
-            }
-        }
-        let run = try #require(labRun)
+        let (run, samples) = try await LabRunWatch.run(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path], watching: Self.watch)
         #expect(run.status == 0, "retries keep backend available: \(run.stderr)")
         #expect(LabRunTests.processes(mentioning: lab.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
         let modelRun = try await QuakeBinary.runOffPool(["run", scaledPlan.path, "--quiet", "--out", model.path])
