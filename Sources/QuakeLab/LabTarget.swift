@@ -20,7 +20,7 @@ public actor LabTarget: LiveTarget {
     /// Where the generated files and the processes' logs go.
     public let directory: String
     private let supervisor: ProcessSupervisor
-    private let client: HTTPClient
+    private let admin: EnvoyAdmin
     private let options: LabOptions
     private var layout: LabLayout
     private let changes: [ControlPlaneChange]
@@ -41,7 +41,6 @@ public actor LabTarget: LiveTarget {
     private var pendingStarts: [String] = []
     private var prometheus: LabPrometheus?
     private var faultCountersAtInjection: [Int: EnvoyAdmin.FaultCounters] = [:]
-    private var admin: EnvoyAdmin { EnvoyAdmin(client: client) }
     private var controlPlane: Task<Void, Never>?
     private var controlPlaneError: (any Error)?
     /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
@@ -59,7 +58,7 @@ public actor LabTarget: LiveTarget {
         self.controlPlaneEvents = controlPlaneEvents.sorted { $0.at < $1.at }
         self.directory = directory
         self.supervisor = supervisor
-        self.client = client
+        self.admin = EnvoyAdmin(client: client)
         self.options = options
         self.layout = try LabLayout(plan: plan, basePort: options.basePort)
         self.prometheusPort = layout.prometheusPort
@@ -126,7 +125,7 @@ public actor LabTarget: LiveTarget {
         for (process, readiness) in starting {
             try await supervisor.waitUntilReady(process, probe: readiness, timeout: .seconds(30))
         }
-        try await LabPrometheus.waitForScrapes(baseURL: prometheusURL, envoys: layout.envoys.count, http: client)
+        try await LabPrometheus.waitForScrapes(baseURL: prometheusURL, envoys: layout.envoys.count, http: admin.client)
     }
 
     /// The lab Prometheus's base URL.
@@ -153,7 +152,7 @@ public actor LabTarget: LiveTarget {
         startEpoch = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
         envoyLogs = layout.envoys.map { LabEnvoyLog(envoy: $0, path: $0.files(in: directory).accessLog, window: plan.target.window, origin: startEpoch) }
         prometheus = LabPrometheus(baseURL: prometheusURL, plan: plan, envoys: layout.envoys, origin: Date(timeIntervalSince1970: Double(startEpoch) / 1_000_000),
-                                   windowCount: windowCount, http: client)
+                                   windowCount: windowCount, http: admin.client)
         for pod in layout.pods { nameHost(pod) }
         controlPlane = Task { await self.playControlPlane() }
     }

@@ -11,9 +11,16 @@ public struct JournalState: Sendable, Equatable {
     /// Processes whose start was written but not confirmed (the run died in between): their PID
     /// is unknown, so they can only be found by their command line.
     public var unconfirmed: [SupervisedProcess] = []
-    /// Faults injected (or half-injected) and not confirmed reverted, in injection order, with
-    /// their descriptions.
-    public var activeFaults: [(index: Int, description: String)] = []
+    /// A fault injected (or half-injected) and not confirmed reverted.
+    public struct ActiveFault: Sendable, Equatable {
+        /// Its index in the plan's schedule.
+        public var index: Int
+        /// What it is, for people.
+        public var description: String
+    }
+
+    /// Faults injected (or half-injected) and not confirmed reverted, in injection order.
+    public var activeFaults: [ActiveFault] = []
     /// How the run ended, or `nil` while it is unfinished.
     public var ended: String?
 
@@ -37,7 +44,7 @@ public struct JournalState: Sendable, Equatable {
             }
             started.append(process)
         case let .faultInjecting(index, description):
-            if !activeFaults.contains(where: { $0.index == index }) { activeFaults.append((index, description)) }
+            if !activeFaults.contains(where: { $0.index == index }) { activeFaults.append(ActiveFault(index: index, description: description)) }
         case .faultInjected, .faultReverting:
             break
         case let .faultReverted(index):
@@ -45,10 +52,5 @@ public struct JournalState: Sendable, Equatable {
         case let .ended(status):
             ended = status
         }
-    }
-
-    public static func == (a: JournalState, b: JournalState) -> Bool {
-        a.run == b.run && a.started == b.started && a.unconfirmed == b.unconfirmed && a.ended == b.ended
-            && a.activeFaults.map(\.index) == b.activeFaults.map(\.index) && a.activeFaults.map(\.description) == b.activeFaults.map(\.description)
     }
 }
