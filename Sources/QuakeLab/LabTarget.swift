@@ -196,11 +196,10 @@ public actor LabTarget: LiveTarget {
             for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
                 crashedNodes[node] = max(0, (crashedNodes[node] ?? 0) - 1)
                 guard crashedNodes[node] == 0 else { continue }
-                // The kubelet restarts the pods the control plane did not delete meanwhile; each
-                // serves again after its service's startupTime (time-scaled), refusing connections
+                // The kubelet restarts the pods the control plane did not delete meanwhile at once;
+                // each listens after its service's startupTime (time-scaled), refusing connections
                 // until then. The model restarts them at the scheduled revert, so the count starts
-                // there (or now, if the run reverts early): they start with the control plane's
-                // change that reports them ready.
+                // there (or now, if the run reverts early).
                 let revertedAt = min(elapsed, fault.end(experimentDuration: plan.schedule.duration))
                 for name in podOrder where pods[name]?.pod.node == node && pods[name]?.process == nil {
                     guard let runtime = pods[name], !runtime.deleted else { continue }
@@ -208,6 +207,7 @@ public actor LabTarget: LiveTarget {
                     pendingStarts.append(name)
                 }
             }
+            try await startPending()
         case let .httpAbort(service, _, _), let .httpDelay(service, _, _):
             try await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
             faultedServices.remove(service)
@@ -430,18 +430,15 @@ public actor LabTarget: LiveTarget {
     }
 
     /// Starts a pod's process again on its port, unless it was deleted or its node is still down
-    /// (a pod placed on a hung node starts stopped). A pod restarting after its node's crash waits
-    /// until its restart is due, staying pending until then.
+    /// (a pod placed on a hung node starts stopped). A pod restarting after its node's crash starts
+    /// at once and listens when its restart is due: the process's own start-up cost, which a busy
+    /// machine can stretch, is spent before its endpoints return.
     private func restartPod(_ name: String) async throws {
         guard let runtime = pods[name], !runtime.deleted, runtime.process == nil, (crashedNodes[runtime.pod.node] ?? 0) == 0 else { return }
-        if let due = restartDue[name] {
-            guard due <= elapsed else {
-                pendingStarts.append(name)
-                return
-            }
-            restartDue[name] = nil
+        var configuration = try podConfiguration(runtime.pod)
+        if let due = restartDue.removeValue(forKey: name) {
+            configuration.startDelay = .microseconds(max(0, (due - elapsed).microseconds))
         }
-        let configuration = try podConfiguration(runtime.pod)
         let process = try await supervisor.startPod(configuration, executable: options.quakeExecutable)
         pods[name]?.process = process
         if (hungNodes[runtime.pod.node] ?? 0) > 0 { try stopPod(name) }

@@ -66,13 +66,16 @@ public struct PodConfiguration: Sendable, Equatable {
     public var threads: Int
     /// How long a graceful shutdown waits for requests in flight before closing their connections.
     public var shutdownGrace: Duration
+    /// How long the process waits before it listens: a restarted container's start-up time, during
+    /// which connections to its port are refused.
+    public var startDelay: Duration
 
     /// A configuration from its parts; only the service and the pod name have no default.
     public init(
         service: String, pod: String, port: Int = 0, host: String = "127.0.0.1",
         serviceTime: ServiceTime = .fixed(.zero), errorRate: Double = 0, errorStatus: Int = 500,
         calls: [Downstream] = [], downstreamTimeout: Duration = .seconds(30), seed: UInt64 = 1,
-        logFile: String? = nil, threads: Int = 1, shutdownGrace: Duration = .seconds(5)
+        logFile: String? = nil, threads: Int = 1, shutdownGrace: Duration = .seconds(5), startDelay: Duration = .zero
     ) {
         self.service = service
         self.pod = pod
@@ -87,6 +90,7 @@ public struct PodConfiguration: Sendable, Equatable {
         self.logFile = logFile
         self.threads = threads
         self.shutdownGrace = shutdownGrace
+        self.startDelay = startDelay
     }
 
     /// Checks the values a command line or a plan could get wrong; throws ``LabError`` with code `config`.
@@ -101,6 +105,7 @@ public struct PodConfiguration: Sendable, Equatable {
         guard (500...599).contains(errorStatus) else { throw fail("error status \(errorStatus) is not a 5xx status") }
         guard threads >= 1 else { throw fail("a pod needs at least one thread") }
         guard downstreamTimeout > .zero else { throw fail("the downstream timeout must be above zero") }
+        guard startDelay >= .zero else { throw fail("the start delay cannot be negative") }
         switch serviceTime {
         case let .fixed(t):
             guard t.microseconds >= 0 else { throw fail("the service time cannot be negative") }
@@ -119,6 +124,7 @@ public struct PodConfiguration: Sendable, Equatable {
             "--seed", String(seed), "--threads", String(threads),
             "--shutdown-grace", Self.argument(shutdownGrace),
         ]
+        if startDelay > .zero { out += ["--start-delay", Self.argument(startDelay)] }
         for call in calls { out += ["--call", call.argument] }
         if let logFile { out += ["--log-file", logFile] }
         return out

@@ -59,6 +59,9 @@ struct PodCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long a shutdown waits for requests in flight.", valueName: "duration"))
     var shutdownGrace = "5s"
 
+    @Option(help: ArgumentHelp("How long to wait before listening (a restarted container's start-up time).", valueName: "duration"))
+    var startDelay = "0s"
+
     @Option(help: "Append log lines to this file (default: no log).")
     var logFile: String?
 
@@ -82,6 +85,7 @@ struct PodCommand: AsyncParsableCommand {
             return source
         }
         defer { for source in sources { source.cancel() } }
+        guard await shutdown.wait(configuration.startDelay) else { return }
         do {
             try await PodServer.withServer(configuration) { server in
                 shutdown.attach(server)
@@ -99,7 +103,8 @@ struct PodCommand: AsyncParsableCommand {
             errorRate: try PodConfiguration.parseErrorRate(errorRate), errorStatus: errorStatus,
             calls: try calls.map(PodConfiguration.Downstream.init(argument:)),
             downstreamTimeout: try PodConfiguration.parseDuration(downstreamTimeout), seed: seed,
-            logFile: logFile, threads: threads, shutdownGrace: try PodConfiguration.parseDuration(shutdownGrace)
+            logFile: logFile, threads: threads, shutdownGrace: try PodConfiguration.parseDuration(shutdownGrace),
+            startDelay: try PodConfiguration.parseDuration(startDelay)
         )
     }
 
@@ -122,6 +127,18 @@ private final class ShutdownRequest: Sendable {
             return state.server
         }
         server?.requestShutdown()
+    }
+
+    /// Waits `delay` unless a shutdown is asked for meanwhile; returns whether the pod should
+    /// still start. Checks every 20 ms, so a SIGTERM during a start delay ends the pod at once.
+    func wait(_ delay: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + delay
+        while !state.withLock(\.requested) {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { return true }
+            try? await Task.sleep(for: min(remaining, .milliseconds(20)))
+        }
+        return false
     }
 
     /// Hands over the listening pod; a shutdown already asked for is passed on at once.

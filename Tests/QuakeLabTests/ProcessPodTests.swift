@@ -94,6 +94,34 @@ import Testing
         }
     }
 
+    /// A restarted container: the process runs at once but refuses connections for its start
+    /// delay, then serves; a SIGTERM during the delay ends it at once, having never listened.
+    @Test func aPodWithAStartDelayRefusesConnectionsUntilItListensAndStopsAtOnceMeanwhile() async throws {
+        let quake = try ProcessTestSupport.quakeBinary()
+        try await ProcessTestSupport.withLabDirectory { dir in
+            try await ProcessSupervisor.withSupervisor(directory: dir) { supervisor in
+                let delayed = PodConfiguration(service: "svc1", pod: "svc1-0", port: try ProcessTestSupport.freePort(), startDelay: .seconds(2))
+                let start = ContinuousClock.now
+                let record = try await supervisor.startPod(delayed, executable: quake)
+                #expect(record.arguments.contains("--start-delay"))
+                try await Task.sleep(for: .milliseconds(500))
+                let early = await #expect(throws: HTTPError.self) { try await client.get("http://127.0.0.1:\(delayed.port)/") }
+                #expect(early?.code == .refused)
+                #expect(supervisor.exitStatus(of: record) == nil, "the process runs while it waits")
+                try await supervisor.waitUntilReady(record, probe: .pod(delayed), timeout: .seconds(30))
+                #expect(start.duration(to: .now) >= .seconds(2), "listening only after its start delay")
+                #expect(try await client.get("http://127.0.0.1:\(delayed.port)/").status == 200)
+
+                let waiting = PodConfiguration(service: "svc1", pod: "svc1-1", port: try ProcessTestSupport.freePort(), startDelay: .seconds(60))
+                let pending = try await supervisor.startPod(waiting, executable: quake)
+                try await Task.sleep(for: .milliseconds(500))
+                let stopping = ContinuousClock.now
+                #expect(try await supervisor.terminate(pending) == .exited(0))
+                #expect(stopping.duration(to: .now) < .seconds(10), "SIGTERM ends the wait, not the 60 s delay")
+            }
+        }
+    }
+
     @Test func aPodThatCannotListenExitsWithItsReasonInItsLog() async throws {
         let quake = try ProcessTestSupport.quakeBinary()
         try await ProcessTestSupport.withLabDirectory { dir in
