@@ -44,6 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Lab: compress the control plane's timings by this factor (0.05 runs Kubernetes and Karmada 20× faster; default: the plan's).")
     var timeScale: Double?
 
+    @Option(name: .customLong("allow-target"), help: ArgumentHelp("Let plans run on this real target: lab, or the kubernetes target's context (repeat for several).", valueName: "name"))
+    var allowedTargets: [String] = []
+
     @Flag(help: "Lab: start even if an unfinished run (see `quake status`) holds the same lab.")
     var force = false
 
@@ -62,6 +65,10 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
+        let now = Date()
+        let refusals = loaded.compactMap { TargetGate.refusal(of: $0.plan, on: target ?? $0.plan.target.kind, allowed: allowedTargets, now: now) }
+        for refusal in refusals { PlanLoading.printError(refusal) }
+        if !refusals.isEmpty { throw ExitStatus.invalid.exitCode }
         var records: [RunRecord] = []
         var worst = ExitStatus.passed
         // Every plan loaded (or the command stopped above), so the files pair with them in order.

@@ -162,7 +162,7 @@ import Testing
         try Self.plan(scale: 0.05).write(to: modelPlan, atomically: true, encoding: .utf8)
         let lab = dir.appendingPathComponent("lab"), model = dir.appendingPathComponent("model")
 
-        let (run, samples) = try await LabRunWatch.run(["run", labPlan.path, "--target", "lab", "--time-scale", "0.05", "--quiet", "--out", lab.path], watching: Self.watch)
+        let (run, samples) = try await LabRunWatch.run(["run", labPlan.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.05", "--quiet", "--out", lab.path], watching: Self.watch)
         #expect(run.status == 1, "the availability SLO fails: nothing serves until the replicas move: \(run.stderr)")
         #expect(LabRunTests.processes(mentioning: lab.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
         let modelRun = try await QuakeBinary.runOffPool(["run", modelPlan.path, "--quiet", "--out", model.path])

@@ -120,7 +120,7 @@ import Testing
             .write(to: scaledPlan, atomically: true, encoding: .utf8)
         let lab = dir.appendingPathComponent("lab"), model = dir.appendingPathComponent("model")
 
-        let (run, samples) = try await LabRunWatch.run(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path], watching: Self.watch)
+        let (run, samples) = try await LabRunWatch.run(["run", planFile.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path], watching: Self.watch)
         #expect(run.status == 0, "retries keep backend available: \(run.stderr)\(Self.verdictLines(lab))")
         #expect(LabRunTests.processes(mentioning: lab.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
         let modelRun = try await QuakeBinary.runOffPool(["run", scaledPlan.path, "--quiet", "--out", model.path])

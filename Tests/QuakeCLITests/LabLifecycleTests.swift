@@ -74,7 +74,7 @@ import Testing
         let statuses = ((summary["total"] as? [String: Any])?["statuses"] as? [[String: Int]]) ?? []
         #expect(statuses.first { $0["status"] == 200 }?["count"] ?? 0 >= 45, "\(load.stdout)")
 
-        let second = try QuakeBinary.run(["run", plan, "--target", "lab", "--quiet", "--out", dir.appendingPathComponent("run").path], environment: environment)
+        let second = try QuakeBinary.run(["run", plan, "--target", "lab", "--allow-target", "lab", "--quiet", "--out", dir.appendingPathComponent("run").path], environment: environment)
         #expect(second.status == 5)
         #expect(second.stderr.contains("is held by an unfinished run") && second.stderr.contains("quake lab down --run \(id)"), "\(second.stderr)")
 
@@ -91,7 +91,7 @@ import Testing
     /// faults injected: a node hung (SIGSTOP) and an abort in every Envoy's runtime.
     static func startFaultedRun(plan: String, out: URL, environment: [String: String]) async throws -> Process {
         let journal = out.appendingPathComponent("journal.jsonl")
-        let quake = try QuakeBinary.start(["run", plan, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", out.path], environment: environment)
+        let quake = try QuakeBinary.start(["run", plan, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--quiet", "--out", out.path], environment: environment)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""
@@ -144,7 +144,7 @@ import Testing
         let status = try QuakeBinary.run(["status"], environment: environment)
         #expect(status.stdout.contains("run of lab-lifecycle on lab (127.0.0.1:28100), crashed or killed"), "\(status.stdout)")
         #expect(status.stdout.contains("faults still marked active: node-hang c1-a-1, http-abort backend"), "\(status.stdout)")
-        let refused = try QuakeBinary.run(["run", plan, "--target", "lab", "--quiet", "--out", dir.appendingPathComponent("again").path], environment: environment)
+        let refused = try QuakeBinary.run(["run", plan, "--target", "lab", "--allow-target", "lab", "--quiet", "--out", dir.appendingPathComponent("again").path], environment: environment)
         #expect(refused.status == 5, "a new run waits for the cleanup: \(refused.stderr)")
 
         let down = try await QuakeBinary.runOffPool(["lab", "down"], environment: environment)

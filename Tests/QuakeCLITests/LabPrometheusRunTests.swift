@@ -77,7 +77,7 @@ import Testing
                 - {at: 5s, fault: node-crash, node: c1-a-1, for: 15s}
             """).write(to: planFile, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--out", out.path])
+        let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--out", out.path])
         #expect(result.status == 0, "retries and outlier detection keep backend available: \(result.stderr)")
         #expect(LabRunTests.processes(mentioning: out.path).isEmpty, "no process of the run is left")
         let (record, report) = try Self.outputs(out)
@@ -112,7 +112,7 @@ import Testing
         let planFile = dir.appendingPathComponent("stall.yaml")
         try Self.plan(name: "lab-prometheus-stall", basePort: 26200, faults: "  duration: 14s").write(to: planFile, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        async let run = QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--out", out.path])
+        async let run = QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--out", out.path])
 
         // Once traffic flows, Prometheus stops for 4 s (SIGSTOP): its queries time out, then it answers again.
         let log = out.appendingPathComponent("lab/envoy-c1-a/access.log").path

@@ -63,7 +63,7 @@ import Testing
         let planFile = dir.appendingPathComponent("lab.yaml")
         try Self.plan.write(to: planFile, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--out", out.path])
+        let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--out", out.path])
         #expect(result.status == 1, "the SLO of 99 % fails under a 50 % abort: \(result.stderr)")
         #expect(Self.processes(mentioning: out.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
 
@@ -148,7 +148,7 @@ import Testing
         try Self.zonePlan.write(to: planFile, atomically: true, encoding: .utf8)
         let model = dir.appendingPathComponent("model"), lab = dir.appendingPathComponent("lab")
         let modelRun = try QuakeBinary.run(["run", planFile.path, "--quiet", "--out", model.path])
-        let labRun = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path])
+        let labRun = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path])
         #expect(modelRun.status == 0 && labRun.status == 0, "\(modelRun.stderr) \(labRun.stderr)")
         #expect(Self.processes(mentioning: lab.path).isEmpty, "no process of the run is left")
         let predicted = try Self.sloValues(model), observed = try Self.sloValues(lab)

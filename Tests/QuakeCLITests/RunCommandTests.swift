@@ -59,6 +59,35 @@ import Testing
         #expect(first == second, "quake report renders the same report from the record")
     }
 
+    /// A real target runs only when named by --allow-target and inside the plan's time windows;
+    /// a refused run starts nothing and names the flag or the windows.
+    @Test(.timeLimit(.minutes(2)))
+    func aRealTargetRunsOnlyWhenAllowedAndInsideItsWindows() throws {
+        let (dir, path) = try writePlan()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path
+        let unnamed = try QuakeBinary.run(["run", path, "--target", "lab", "--out", out])
+        #expect(unnamed.status == 2 && unnamed.stderr.contains("add --allow-target lab"), "\(unnamed.stderr)")
+        let wrong = try QuakeBinary.run(["run", path, "--target", "lab", "--allow-target", "staging", "--out", out])
+        #expect(wrong.status == 2 && wrong.stderr.contains("add --allow-target lab"), "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing ran")
+
+        // A window that closed a minute ago (or opens in an hour) refuses the 3-minute plan.
+        let calendar = Calendar(identifier: .gregorian)
+        let now = calendar.dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+        let opens = ((now.hour ?? 0) + 1) % 24
+        let (later, laterPath) = try writePlan(Self.plan.replacingOccurrences(of: "seed: 9", with: """
+            safety: {allowedWindows: ["\(String(format: "%02d:00-%02d:30", opens, opens))"]}
+            seed: 9
+            """))
+        defer { try? FileManager.default.removeItem(at: later) }
+        let closed = try QuakeBinary.run(["run", laterPath, "--target", "lab", "--allow-target", "lab", "--out", out])
+        #expect(closed.status == 2 && closed.stderr.contains("does not fit in safety.allowedWindows: daily \(String(format: "%02d:00-%02d:30", opens, opens)) UTC"), "\(closed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing ran")
+        let model = try QuakeBinary.run(["run", laterPath, "--quiet", "--out", out])
+        #expect(model.status == 3, "the model needs neither: \(model.stderr)")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aPlanWithoutSLOsIsInconclusive() throws {
         let (dir, path) = try writePlan()
@@ -98,7 +127,7 @@ import Testing
     func targetsNotBuiltYetSaySoAndExitFive() throws {
         let (dir, path) = try writePlan()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try QuakeBinary.run(["run", path, "--target", "kubernetes"])
+        let result = try QuakeBinary.run(["run", path, "--target", "kubernetes", "--allow-target", "kubernetes"])
         #expect(result.status == 5)
         #expect(result.stderr.contains("the kubernetes target is not part of this build yet"))
     }

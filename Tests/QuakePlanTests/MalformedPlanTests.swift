@@ -114,6 +114,7 @@ enum MalformedFixtures {
         MalformedCase("traffic-bad-locality", 71, 11, "'region1/cluster1' is not a locality", key: "traffic[0].from"),
         MalformedCase("traffic-unknown-service", 72, 9, "did you mean 'frontend'?", key: "traffic[0].to"),
         // Safety limits
+        MalformedCase("safety-window-hour", 90, 43, "'Sat 25:00-03:00 Europe/Berlin' is not a time window", key: "safety.allowedWindows[1]"),
         MalformedCase("safety-max-zones-down", 98, 7, "2 zones are down at once (cluster1/a, cluster1/b); safety.maxZonesDown allows 1", key: "schedule.faults[1]"),
         MalformedCase("safety-whole-region", 98, 7, "every zone of region region2 is down", key: "schedule.faults[1]"),
         MalformedCase("safety-all-clusters", 106, 7, "every cluster is down", key: "schedule.faults[3]"),

@@ -12,15 +12,19 @@ public struct SafetyPolicy: Sendable, Equatable {
     public var allowAllClusters: Bool
     /// Namespaces and services no fault may touch.
     public var protected: [String]
+    /// When the plan may run on a real target (lab, kubernetes); empty: at any time. The model is
+    /// never held to them.
+    public var allowedWindows: [TimeWindow]
 
     /// A policy from its parts; by default a region always keeps a zone and the plan always keeps a cluster.
-    public init(maxNodesDown: Limit = .unlimited, maxZonesDown: Limit = .unlimited, maxClustersDown: Limit = .unlimited, allowWholeRegion: Bool = false, allowAllClusters: Bool = false, protected: [String] = ["kube-system", "istio-system", "karmada-system"]) {
+    public init(maxNodesDown: Limit = .unlimited, maxZonesDown: Limit = .unlimited, maxClustersDown: Limit = .unlimited, allowWholeRegion: Bool = false, allowAllClusters: Bool = false, protected: [String] = ["kube-system", "istio-system", "karmada-system"], allowedWindows: [TimeWindow] = []) {
         self.maxNodesDown = maxNodesDown
         self.maxZonesDown = maxZonesDown
         self.maxClustersDown = maxClustersDown
         self.allowWholeRegion = allowWholeRegion
         self.allowAllClusters = allowAllClusters
         self.protected = protected
+        self.allowedWindows = allowedWindows
     }
 
     /// A limit as a count or a share of the whole.
