@@ -84,7 +84,7 @@ public enum RunSummary {
         var out = TextBlock()
         out.section("SLOs: \(card.verdict.rawValue.uppercased())" + (card.score.map { String(format: ", resilience score %.1f/100", $0) } ?? ""))
         for r in card.slos { out.line("  \(pad(r.verdict.rawValue, 13))\(r.slo.name): \(r.reason)") }
-        if let abort = card.abort { out.line("  aborted at \(abort.at) by \(abort.condition)") }
+        if let abort = card.abort { out.line("  aborted at \(abort.at) by \(abort)") }
         return out.text
     }
 

@@ -4,14 +4,14 @@ import QuakeCore
 public struct RunOutcome: Sendable {
     /// Everything observed, with the Runner's fault events added at the times they took effect.
     public var timeline: Timeline
-    /// The stop condition that ended the run early and when, if one did.
-    public var abort: (condition: StopCondition, at: TimeSpan)?
+    /// What ended the run early (a stop condition or the kill switch) and when, if anything did.
+    public var abort: RunAbort?
     /// Faults that could not be reverted (each a sentence naming the fault and the error); empty
     /// when the target is back as it was.
     public var revertFailures: [String]
 
     /// An outcome from its parts.
-    public init(timeline: Timeline, abort: (condition: StopCondition, at: TimeSpan)? = nil, revertFailures: [String] = []) {
+    public init(timeline: Timeline, abort: RunAbort? = nil, revertFailures: [String] = []) {
         self.timeline = timeline
         self.abort = abort
         self.revertFailures = revertFailures

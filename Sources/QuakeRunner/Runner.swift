@@ -3,9 +3,10 @@ import QuakeCore
 /// Runs a plan on a live target, on `clock`: one loop for every wall-clock target.
 ///
 /// The loop brings the target up, performs the schedule's actions at their times, checks the plan's
-/// stop conditions at the end of every observation window, and — on normal end, a tripped stop
-/// condition, an error or cancellation — reverts every fault still active (last injected first)
-/// and tears the target down before it returns or throws.
+/// stop conditions and the kill switch at the end of every observation window (and the switch
+/// before every injection), and — on normal end, a tripped stop condition, the kill switch, an
+/// error or cancellation — reverts every fault still active (last injected first) and tears the
+/// target down before it returns or throws.
 public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     /// The plan being run.
     public let plan: Plan
@@ -14,14 +15,18 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     /// Where each injection is written before it is made and each revert once it is confirmed;
     /// `nil` for a target that changes nothing outside the run.
     public let journal: Journal?
+    /// The machine's kill switch; `nil` for a run it does not stop.
+    public let killSwitch: KillSwitch?
     /// Called with one line for people at each step (fault injected, stop condition tripped …).
     public let log: @Sendable (String) -> Void
 
-    /// A runner of `plan` on `clock`, journaling its faults to `journal` and reporting its steps to `log`.
-    public init(plan: Plan, clock: C, journal: Journal? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// A runner of `plan` on `clock`, journaling its faults to `journal`, stopped by `killSwitch`
+    /// and reporting its steps to `log`.
+    public init(plan: Plan, clock: C, journal: Journal? = nil, killSwitch: KillSwitch? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.plan = plan
         self.clock = clock
         self.journal = journal
+        self.killSwitch = killSwitch
         self.log = log
     }
 
@@ -66,7 +71,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
         /// Injected faults not yet reverted, in the order they were injected.
         var active: [Int] = []
         var events: [TimelineEvent] = []
-        var abort: (condition: StopCondition, at: TimeSpan)?
+        var abort: RunAbort?
     }
 
     private func loop(target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
@@ -78,6 +83,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             while let action = pending.first, action.at < end {
                 pending.removeFirst()
                 try await clock.sleep(until: start.advanced(by: Self.duration(action.at)), tolerance: nil)
+                if case .inject = action.kind, stopsForKillSwitch(start: start, state: &state) { return }
                 try await perform(action, target: target, start: start, state: &state)
             }
             try await clock.sleep(until: start.advanced(by: Self.duration(min(end, plan.schedule.duration))), tolerance: nil)
@@ -89,10 +95,20 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             }
             if let trip = StopConditionCheck.firstTrip(plan: plan, timeline: timeline) {
                 state.abort = trip
-                log("stop condition tripped at \(trip.at): \(trip.condition); reverting every fault")
+                log("\(trip) tripped at \(trip.at); reverting every fault")
                 return
             }
+            if stopsForKillSwitch(start: start, state: &state) { return }
         }
+    }
+
+    /// Whether the kill switch is engaged, recording the abort if it is.
+    private func stopsForKillSwitch(start: C.Instant, state: inout RunState) -> Bool {
+        guard let reason = killSwitch?.reason() else { return false }
+        let abort = RunAbort(cause: .killSwitch(reason), at: elapsed(since: start))
+        state.abort = abort
+        log("\(abort) is engaged at \(abort.at); reverting every fault")
+        return true
     }
 
     private func perform(_ action: RunAction, target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {

@@ -10,7 +10,8 @@ enum ExitStatus: Int32, CaseIterable {
     case invalid = 2
     /// No SLO failed, but at least one could not be judged.
     case inconclusive = 3
-    /// A stop condition aborted the run (every fault was reverted).
+    /// A stop condition or the kill switch aborted the run (every fault was reverted), or the
+    /// kill switch kept it from starting.
     case aborted = 4
     /// The target could not run the plan, or Quake itself failed.
     case targetError = 5
@@ -25,7 +26,7 @@ enum ExitStatus: Int32, CaseIterable {
           1  an SLO failed
           2  invalid plan or usage
           3  inconclusive: an SLO could not be judged
-          4  aborted by a stop condition (faults reverted)
+          4  aborted by a stop condition or the kill switch (faults reverted)
           5  target or internal error
         """
 }

@@ -43,7 +43,7 @@ enum LabRunDriver {
                         }
                     }
                     group.addTask {
-                        try await Runner(plan: labPlan, clock: ContinuousClock(), journal: journal, log: log).run(on: lab)
+                        try await Runner(plan: labPlan, clock: ContinuousClock(), journal: journal, killSwitch: KillSwitch(registry: .standard()), log: log).run(on: lab)
                     }
                     var outcome: RunOutcome?
                     while let next = try await group.next() {

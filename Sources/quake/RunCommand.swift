@@ -69,6 +69,10 @@ struct RunCommand: AsyncParsableCommand {
         let refusals = loaded.compactMap { TargetGate.refusal(of: $0.plan, on: target ?? $0.plan.target.kind, allowed: allowedTargets, now: now) }
         for refusal in refusals { PlanLoading.printError(refusal) }
         if !refusals.isEmpty { throw ExitStatus.invalid.exitCode }
+        if loaded.contains(where: { (target ?? $0.plan.target.kind) != .model }), let reason = KillSwitch(registry: .standard()).reason() {
+            PlanLoading.printError("the kill switch is engaged (\(reason)), so nothing was run; release it with `quake abort --clear`")
+            throw ExitStatus.aborted.exitCode
+        }
         var records: [RunRecord] = []
         var worst = ExitStatus.passed
         // Every plan loaded (or the command stopped above), so the files pair with them in order.
@@ -175,7 +179,7 @@ struct RunCommand: AsyncParsableCommand {
             return nil
         }
         for failure in outcome.revertFailures { PlanLoading.printError("\(plan.metadata.name): could not revert \(failure)") }
-        let scorecard = Scorer.score(plan: plan, timeline: outcome.timeline)
+        let scorecard = Scorer.score(plan: plan, timeline: outcome.timeline, ended: outcome.abort)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if !quiet {

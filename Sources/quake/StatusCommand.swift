@@ -10,6 +10,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let registry = RunRegistry.standard()
+        if let reason = KillSwitch(registry: registry).reason() {
+            print("kill switch engaged: \(reason) — runs on live targets are refused until `quake abort --clear`")
+        }
         let runs = try UnfinishedRun.all(in: registry)
         guard !runs.isEmpty else {
             print("no unfinished run (state directory \(registry.directory))")

@@ -40,12 +40,16 @@ import Testing
         var aborted = try Self.sample()
         aborted.plan = "aborted-plan"
         aborted.abort = RunRecord.Abort(condition: "successRatio(frontend) < 80% for 30s", at: 312)
-        let xml = JUnitReport.render([try Self.sample(), failed, aborted])
+        var killed = try Self.sample()
+        killed.plan = "killed-plan"
+        killed.abort = RunRecord.Abort(cause: RunRecord.Abort.killSwitch, condition: "incident <42>", at: 20)
+        let xml = JUnitReport.render([try Self.sample(), failed, aborted, killed])
         let (status, messages) = try Self.validate(xml)
         #expect(status == 0, "\(messages)")
         #expect(xml.contains("<failure message=\"99.1% breaks &gt;= 99.5% &lt;at&gt; 5m &amp; more\" type=\"SLO\">"))
         #expect(xml.contains("<skipped message=\"inconclusive: "))
-        #expect(xml.contains("name=\"run\"") && xml.contains("<error message=\"aborted at 312.0 s by successRatio(frontend) &lt; 80% for 30s\""))
+        #expect(xml.contains("name=\"run\"") && xml.contains("<error message=\"aborted at 312.0 s by the stop condition `successRatio(frontend) &lt; 80% for 30s`\" type=\"StopCondition\""))
+        #expect(xml.contains("<error message=\"aborted at 20.0 s by the kill switch (incident &lt;42&gt;)\" type=\"KillSwitch\""))
         #expect(xml.contains("testsuite name=\"odd &lt;name&gt; &amp; &quot;quotes&quot; \""), "control characters are dropped, the rest escaped")
     }
 
@@ -61,5 +65,12 @@ import Testing
     func aBrokenFileIsRejected() throws {
         let (status, _) = try Self.validate("<testsuites><testsuite name=\"x\"><testcase/></testsuite></testsuites>")
         #expect(status != 0, "the schema is strict enough to refuse a testcase without a name")
+    }
+
+    /// A record written before the kill switch existed has no `cause`: its abort was a stop condition.
+    @Test func anAbortWithoutACauseWasAStopCondition() throws {
+        let old = try JSONDecoder().decode(RunRecord.Abort.self, from: Data(#"{"condition": "successRatio(svc) < 80%", "at": 12}"#.utf8))
+        #expect(old == RunRecord.Abort(cause: RunRecord.Abort.stopCondition, condition: "successRatio(svc) < 80%", at: 12))
+        #expect(old.description == "the stop condition `successRatio(svc) < 80%`")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import QuakeCore
 import QuakePlan
 import QuakeRunner
@@ -69,6 +70,30 @@ import Testing
         let outcome = try await Runner(plan: plan, clock: clock).run(on: target)
         #expect(outcome.abort?.at == .seconds(12))
         #expect(target.log == ["0.0s prepare", "5.0s inject 0", "8.0s inject 1", "12.0s revert 1", "12.0s revert 0", "12.0s finish", "12.0s teardown"])
+    }
+
+    /// The kill switch, engaged while a fault is active: the run aborts at the end of that window
+    /// (reverting the fault), and an injection due before then is never made.
+    @Test(arguments: [("5.5s", "5.5s", 5.5), ("20s", "6.0s", 6.0)])
+    func theKillSwitchAbortsWithinAWindowAndStopsInjections(second: String, stopsAt: String, at: Double) async throws {
+        let plan = try Self.plan(schedule: """
+              duration: 60s
+              faults:
+                - {at: 5s, fault: node-crash, node: c1-a-1}
+                - {at: \(second), fault: http-abort, service: svc, status: 503, percentage: 50%}
+            """)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quake-kill-switch-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let killSwitch = KillSwitch(registry: RunRegistry(directory: dir))
+        let clock = InstantClock()
+        let target = RecordingTarget(clock: Self.seconds(clock), windows: 60) { call in
+            if call == "inject 0" { try? killSwitch.engage(reason: "incident 42") }
+        }
+        let outcome = try await Runner(plan: plan, clock: clock, killSwitch: killSwitch).run(on: target)
+        #expect(outcome.abort == RunAbort(cause: .killSwitch("incident 42"), at: .seconds(at)))
+        #expect(target.log == ["0.0s prepare", "5.0s inject 0", "\(stopsAt) revert 0", "\(stopsAt) finish", "\(stopsAt) teardown"])
+        #expect(Scorer.score(plan: plan, timeline: outcome.timeline, ended: outcome.abort).verdict == .aborted)
+        #expect(try killSwitch.clear() && killSwitch.reason() == nil)
     }
 
     @Test func aFailedInjectionIsRevertedAndReported() async throws {

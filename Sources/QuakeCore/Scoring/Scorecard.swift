@@ -8,8 +8,8 @@ public struct Scorecard: Sendable {
     public var verdict: Verdict
     /// Each scheduled fault, with whether it took effect.
     public var faults: [FaultOutcome]
-    /// The stop condition that ended the run, and when.
-    public var abort: (condition: StopCondition, at: TimeSpan)?
+    /// What ended the run early (a stop condition or the kill switch), and when.
+    public var abort: RunAbort?
     /// Headline figures.
     public var metrics: RunMetrics
     /// Failed requests by cause, per service.

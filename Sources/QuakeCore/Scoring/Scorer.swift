@@ -8,9 +8,11 @@ public enum Scorer {
     /// availability SLO for it.
     public static let defaultHealthyRatio = 99.0
 
-    /// The scorecard of `timeline` for `plan`.
-    public static func score(plan: Plan, timeline: Timeline) -> Scorecard {
-        let abort = StopConditionCheck.firstTrip(plan: plan, timeline: timeline)
+    /// The scorecard of `timeline` for `plan`; `ended` is what ended a live run early beyond the
+    /// plan's stop conditions (the kill switch), which the timeline cannot show.
+    public static func score(plan: Plan, timeline: Timeline, ended: RunAbort? = nil) -> Scorecard {
+        let trip = StopConditionCheck.firstTrip(plan: plan, timeline: timeline)
+        let abort = [trip, ended].compactMap { $0 }.min { $0.at < $1.at }
         let end = abort.map { timeline.windowIndex(at: $0.at) + 1 } ?? timeline.windowCount
         let firstFault = plan.schedule.firstFaultAt.map { min(end, timeline.windowIndex(at: $0)) }
         let faults = FaultVerification.outcomes(plan: plan, timeline: timeline)

@@ -2,7 +2,7 @@
 /// duration (or one window when it has none), evaluated window by window as a runner would.
 public enum StopConditionCheck {
     /// The first stop condition to trip and the end of the window it tripped in; nil if none did.
-    public static func firstTrip(plan: Plan, timeline: Timeline) -> (condition: StopCondition, at: TimeSpan)? {
+    public static func firstTrip(plan: Plan, timeline: Timeline) -> RunAbort? {
         var best: (condition: StopCondition, at: TimeSpan, window: Int)?
         for condition in plan.stopConditions {
             if case let .promQL(query, unit) = condition.sli, let series = timeline.metrics.first(where: { $0.query == query }) {
@@ -34,7 +34,7 @@ public enum StopConditionCheck {
                 }
             }
         }
-        return best.map { ($0.condition, $0.at) }
+        return best.map { RunAbort(cause: .stopCondition($0.condition), at: $0.at) }
     }
 
     private static func value(_ sli: SLI, query: TimelineQuery, timeline: Timeline, plan: Plan, window w: Int) -> Double? {

@@ -35,7 +35,7 @@ public enum JUnitReport {
             }
             if let abort = r.abort {
                 out += "    <testcase classname=\"\(escape(r.plan))\" name=\"run\" time=\"\(seconds(r.wallSeconds))\">\n"
-                out += "      <error message=\"\(escape("aborted at \(abort.at) s by \(abort.condition)"))\" type=\"StopCondition\"/>\n    </testcase>\n"
+                out += "      <error message=\"\(escape("aborted at \(abort.at) s by \(abort)"))\" type=\"\(abort.cause == RunRecord.Abort.killSwitch ? "KillSwitch" : "StopCondition")\"/>\n    </testcase>\n"
             }
             out += "  </testsuite>\n"
         }

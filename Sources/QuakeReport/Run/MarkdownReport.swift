@@ -24,7 +24,7 @@ public enum MarkdownReport {
         let share = m.totalRequests > 0 ? String(format: " (%.3f%%)", 100 * Double(m.failedRequests) / Double(m.totalRequests)) : ""
         line("- **Impact:** \(ReportText.grouped(m.failedRequests)) of \(ReportText.grouped(m.totalRequests)) requests failed\(share)" + (m.errorBudgetBurn.map { String(format: "; error budget burn %.2f×", $0) } ?? "") + ".")
         line("- **Time to detect:** \(m.timeToDetectSeconds.map(ReportText.seconds) ?? "never hurt") · **time to recover:** \(m.timeToRecoverSeconds.map(ReportText.seconds) ?? (m.timeToDetectSeconds == nil ? "nothing to recover" : "did not recover")).")
-        if let abort = r.abort { line("- **Aborted** at \(ReportText.seconds(abort.at)) by the stop condition `\(abort.condition)`; faults were reverted.") }
+        if let abort = r.abort { line("- **Aborted** at \(ReportText.seconds(abort.at)) by \(abort); faults were reverted.") }
         line()
         line("## Timeline")
         line()

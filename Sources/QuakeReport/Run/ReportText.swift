@@ -5,7 +5,7 @@ import QuakeCore
 enum ReportText {
     /// The one-line outcome under the title.
     static func outcome(_ r: RunRecord) -> String {
-        if let abort = r.abort { return "Aborted at \(seconds(abort.at)) by `\(abort.condition)`." }
+        if let abort = r.abort { return "Aborted at \(seconds(abort.at)) by \(abort)." }
         let failed = r.slos.filter { $0.verdict == "fail" }
         let inconclusive = r.slos.filter { $0.verdict == "inconclusive" }
         if r.slos.isEmpty { return "The plan has no SLO, so nothing was judged." }
@@ -56,7 +56,7 @@ enum ReportText {
             if let ttd = r.metrics.timeToDetectSeconds { rows.append((first + ttd, "detection: first unhealthy window")) }
             if let ttr = r.metrics.timeToRecoverSeconds { rows.append((first + ttr, "recovery: healthy again")) }
         }
-        if let abort = r.abort { rows.append((abort.at, "aborted by \(abort.condition)")) }
+        if let abort = r.abort { rows.append((abort.at, "aborted by \(abort)")) }
         return rows.enumerated().sorted { $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset }.map { (at: $0.element.0, text: $0.element.1) }
     }
 

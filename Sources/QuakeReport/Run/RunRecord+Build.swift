@@ -24,7 +24,12 @@ extension RunRecord {
             Fault(kind: f.spec.fault.kind.rawValue, target: f.spec.fault.target, description: f.spec.fault.description,
                   injectedAt: f.spec.at.seconds, revertedAt: f.revertedAt.seconds, verified: f.verified, evidence: f.evidence)
         }
-        abort = scorecard.abort.map { Abort(condition: $0.condition.description, at: $0.at.seconds) }
+        abort = scorecard.abort.map { abort in
+            switch abort.cause {
+            case let .stopCondition(condition): return Abort(cause: Abort.stopCondition, condition: condition.description, at: abort.at.seconds)
+            case let .killSwitch(reason): return Abort(cause: Abort.killSwitch, condition: reason, at: abort.at.seconds)
+            }
+        }
         metrics = Metrics(timeToDetectSeconds: scorecard.metrics.timeToDetect?.seconds, timeToRecoverSeconds: scorecard.metrics.timeToRecover?.seconds,
                           failedRequests: scorecard.metrics.failedRequests, totalRequests: scorecard.metrics.totalRequests,
                           errorBudgetBurn: scorecard.metrics.errorBudgetBurn.map(Self.round))

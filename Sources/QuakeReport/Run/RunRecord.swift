@@ -72,15 +72,38 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var evidence: String
     }
 
-    /// A stop condition that fired.
-    public struct Abort: Codable, Sendable, Equatable {
+    /// What ended the run early: a stop condition that fired, or the kill switch.
+    public struct Abort: Codable, Sendable, Equatable, CustomStringConvertible {
+        /// `stop-condition` or `kill-switch`.
+        public var cause: String
+        /// The stop condition as the plan wrote it, or the reason the kill switch was given.
         public var condition: String
+        /// When, in seconds from the start of the schedule.
         public var at: Double
 
+        public static let stopCondition = "stop-condition", killSwitch = "kill-switch"
+
         /// An abort from its parts.
-        public init(condition: String, at: Double) {
+        public init(cause: String = Abort.stopCondition, condition: String, at: Double) {
+            self.cause = cause
             self.condition = condition
             self.at = at
+        }
+
+        private enum CodingKeys: String, CodingKey { case cause, condition, at }
+
+        /// Reads an abort; records written before the kill switch existed have no `cause`, and
+        /// were all stopped by a stop condition.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            cause = try c.decodeIfPresent(String.self, forKey: .cause) ?? Self.stopCondition
+            condition = try c.decode(String.self, forKey: .condition)
+            at = try c.decode(Double.self, forKey: .at)
+        }
+
+        /// "the stop condition `…`" or "the kill switch (…)".
+        public var description: String {
+            cause == Self.killSwitch ? "the kill switch (\(condition))" : "the stop condition `\(condition)`"
         }
     }
 
