@@ -17,11 +17,11 @@ enum LabRunDriver {
     /// Where the run's journal goes.
     static func journalPath(folder: String) -> String { folder + "/journal.jsonl" }
 
-    static func run(plan: Plan, planFile: String, seed: UInt64, folder: String, timeScale: Double, force: Bool, log: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
+    /// Runs `plan` on a lab under `folder`, journaling to `journal` (from ``openJournal(plan:planFile:purpose:folder:force:)``).
+    static func run(plan: Plan, journal: Journal, seed: UInt64, folder: String, timeScale: Double, log: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
         let labPlan = plan.scaled(by: timeScale)
         let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
         let directory = labDirectory(folder: folder)
-        let journal = try openJournal(plan: plan, planFile: planFile, purpose: .run, folder: folder, force: force)
         let outcome: RunOutcome
         do {
             outcome = try await ProcessSupervisor.withSupervisor(directory: directory, hooks: hooks(journal)) { supervisor in

@@ -50,7 +50,7 @@ struct LabUpCommand: AsyncParsableCommand {
         let labPlan = plan.scaled(by: scale)
         let endpoints: LabEndpoints
         do {
-            endpoints = try await SignalCancellation.run {
+            endpoints = try await SignalCancellation.run(recovery: "quake lab down --run \(journal.run.id)") {
                 try await ProcessSupervisor.withSupervisor(directory: directory, hooks: LabRunDriver.hooks(journal)) { supervisor in
                     let lab = try LabTarget(plan: labPlan, changes: [], directory: directory, supervisor: supervisor, options: LabOptions(timeScale: scale))
                     try await lab.bringUp()

@@ -160,20 +160,24 @@ struct RunCommand: AsyncParsableCommand {
         let scale = timeScale ?? plan.target.labTimeScale
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let started = ContinuousClock.now
-        let quiet = self.quiet, force = self.force
+        let quiet = self.quiet
+        let journal: Journal
+        do {
+            journal = try LabRunDriver.openJournal(plan: plan, planFile: planFile, purpose: .run, folder: folder, force: force)
+        } catch {
+            PlanLoading.printError("\(plan.metadata.name): \(error)")
+            return nil
+        }
         let outcome: RunOutcome
         do {
-            outcome = try await SignalCancellation.run {
-                try await LabRunDriver.run(plan: plan, planFile: planFile, seed: runSeed, folder: folder, timeScale: scale, force: force) { line in
+            outcome = try await SignalCancellation.run(recovery: "quake rollback --run \(journal.run.id)") {
+                try await LabRunDriver.run(plan: plan, journal: journal, seed: runSeed, folder: folder, timeScale: scale) { line in
                     if !quiet { print("  \(line)") }
                 }
             }
         } catch is CancellationError {
             PlanLoading.printError("\(plan.metadata.name): stopped; every fault was reverted and every lab process stopped")
             throw ExitStatus.aborted.exitCode
-        } catch let busy as LabBusy {
-            PlanLoading.printError("\(plan.metadata.name): \(busy)")
-            return nil
         } catch {
             PlanLoading.printError("\(plan.metadata.name): the lab failed: \(error)")
             return nil

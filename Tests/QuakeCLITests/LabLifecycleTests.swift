@@ -88,10 +88,11 @@ import Testing
     }
 
     /// Starts a lab run of the plan in the background and returns once the journal shows both
-    /// faults injected: a node hung (SIGSTOP) and an abort in every Envoy's runtime.
-    static func startFaultedRun(plan: String, out: URL, environment: [String: String]) async throws -> Process {
+    /// faults injected: a node hung (SIGSTOP) and an abort in every Envoy's runtime. Its standard
+    /// error goes to the file `stderr` if given.
+    static func startFaultedRun(plan: String, out: URL, environment: [String: String], stderr: URL? = nil) async throws -> Process {
         let journal = out.appendingPathComponent("journal.jsonl")
-        let quake = try QuakeBinary.start(["run", plan, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--quiet", "--out", out.path], environment: environment)
+        let quake = try QuakeBinary.start(["run", plan, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--quiet", "--out", out.path], environment: environment, stderr: stderr)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""

@@ -90,16 +90,21 @@ enum QuakeBinary {
         }
     }
 
-    /// Starts `quake arguments` in the background (output discarded) and returns the process,
-    /// for tests that stop it themselves.
-    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    /// Starts `quake arguments` in the background (output discarded, standard error to the file
+    /// `stderr` if given) and returns the process, for tests that stop it themselves.
+    static func start(_ arguments: [String], environment: [String: String] = [:], stderr: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
         process.environment = Self.environment(adding: environment)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderr {
+            guard FileManager.default.createFile(atPath: stderr.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

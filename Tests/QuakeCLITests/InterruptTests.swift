@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// Ctrl-C during a lab run with a hung node and an HTTP abort active: the first starts the revert,
+/// a second during it is ignored with a message, a third exits at once and prints the command that
+/// finishes the cleanup from the journal.
+@Suite(.serialized) struct InterruptTests {
+    static func interrupt(_ process: Process, times: Int) async throws {
+        for i in 0..<times {
+            if i > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            kill(process.processIdentifier, SIGINT)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aSecondCtrlCDuringTheRevertIsIgnoredAndTheCleanupFinishes() async throws {
+        let port = 27100
+        let (dir, plan, environment) = try LabLifecycleTests.setUp(basePort: port)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
+        let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
+        try await Self.interrupt(quake, times: 2)
+        #expect(await LabLifecycleTests.exitStatus(of: quake) == 4, "a stopped run exits 4")
+        let printed = try String(contentsOf: stderr, encoding: .utf8)
+        #expect(printed.contains("stopping — reverting faults") && printed.contains("the signal is ignored so that nothing is left behind"), "\(printed)")
+        let after = LabLifecycleTests.processes(under: out, basePort: port)
+        #expect(after.live == 0 && after.stopped == 0, "no process left, none stopped: \(after)")
+        let journal = try String(contentsOf: out.appendingPathComponent("journal.jsonl"), encoding: .utf8)
+        #expect(journal.components(separatedBy: "\"kind\":\"fault-reverted\"").count == 3, "both faults reverted and confirmed")
+        #expect(journal.hasSuffix("\"kind\":\"run-ended\",\"status\":\"cancelled\"}\n"))
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aThirdCtrlCExitsAtOnceAndNamesTheRollbackThatFinishesTheJob() async throws {
+        let port = 27200
+        let (dir, plan, environment) = try LabLifecycleTests.setUp(basePort: port)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
+        let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
+        try await Self.interrupt(quake, times: 3)
+        #expect(await LabLifecycleTests.exitStatus(of: quake) == 5, "cut short: the cleanup is not done")
+        let printed = try String(contentsOf: stderr, encoding: .utf8)
+        let command = try #require(printed.split(separator: "`").first { $0.hasPrefix("quake rollback --run ") }, "\(printed)")
+        let rollback = try QuakeBinary.run(command.split(separator: " ").dropFirst().map(String.init), environment: environment)
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        let after = LabLifecycleTests.processes(under: out, basePort: port)
+        #expect(after.live == 0 && after.stopped == 0, "no process left, none stopped: \(after)")
+        #expect(try QuakeBinary.run(["status"], environment: environment).stdout.hasPrefix("no unfinished run"))
+    }
+}
