@@ -24,12 +24,12 @@ struct EnvoyAdmin: Sendable {
     ///   does not show the change.
     func setRuntime(_ pairs: [(key: String, value: String)], on envoys: [LabLayout.Envoy]) async throws {
         for envoy in envoys {
-            let url = envoy.adminURL + "/runtime_modify?" + EnvoyRuntimeKeys.query(pairs)
+            let url = Self.runtimeModifyURL(envoy, pairs)
             let response = try await client.send(HTTPRequest(method: .post, url: url, timeout: .seconds(5)))
             guard response.status == 200 else {
                 throw LabError(code: .api, message: "runtime_modify answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))", location: envoy.name)
             }
-            let check = try await client.send(HTTPRequest(url: envoy.adminURL + "/runtime", timeout: .seconds(5)))
+            let check = try await client.send(HTTPRequest(url: Self.runtimeURL(envoy), timeout: .seconds(5)))
             guard check.status == 200, let values = Self.runtimeValues(check.body) else {
                 throw LabError(code: .api, message: "GET /runtime answered \(check.status) with no runtime entries", location: envoy.name)
             }
@@ -45,7 +45,7 @@ struct EnvoyAdmin: Sendable {
     func faultCounters(of envoys: [LabLayout.Envoy]) async throws -> FaultCounters {
         var total = FaultCounters()
         for envoy in envoys {
-            let url = envoy.adminURL + "/stats?filter=%5Ehttp%5C.\(EnvoyBootstrap.statPrefix)%5C.fault%5C."
+            let url = Self.faultStatsURL(envoy)
             let response = try await client.send(HTTPRequest(url: url, timeout: .seconds(5)))
             guard response.status == 200 else {
                 throw LabError(code: .api, message: "GET /stats answered \(response.status)", location: envoy.name)
@@ -55,6 +55,19 @@ struct EnvoyAdmin: Sendable {
             total.delaysInjected += counters["http.\(EnvoyBootstrap.statPrefix).fault.delays_injected"] ?? 0
         }
         return total
+    }
+
+    /// `POST` here sets `pairs` in the Envoy's admin runtime layer.
+    static func runtimeModifyURL(_ envoy: LabLayout.Envoy, _ pairs: [(key: String, value: String)]) -> String {
+        envoy.adminURL + "/runtime_modify?" + EnvoyRuntimeKeys.query(pairs)
+    }
+
+    /// `GET` here reads the Envoy's runtime back.
+    static func runtimeURL(_ envoy: LabLayout.Envoy) -> String { envoy.adminURL + "/runtime" }
+
+    /// `GET` here reads the fault filter's counters.
+    static func faultStatsURL(_ envoy: LabLayout.Envoy) -> String {
+        envoy.adminURL + "/stats?filter=%5Ehttp%5C.\(EnvoyBootstrap.statPrefix)%5C.fault%5C."
     }
 
     /// The final value of each key in `GET /runtime`'s JSON (`{"entries": {key: {"final_value": …}}}`);

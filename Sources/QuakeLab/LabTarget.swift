@@ -115,12 +115,7 @@ public actor LabTarget: LiveTarget {
             let process = try await supervisor.start(name: envoy.name, program: command.program, arguments: command.arguments)
             starting.append((process, .http(url: envoy.adminURL + "/ready")))
         }
-        let prometheus = try await supervisor.start(name: "prometheus", program: "prometheus", arguments: [
-            "--config.file=" + directory + "/prometheus.yml",
-            "--storage.tsdb.path=" + directory + "/prometheus-data",
-            "--web.listen-address=127.0.0.1:\(layout.prometheusPort)",
-            "--log.level=warn",
-        ])
+        let prometheus = try await supervisor.start(name: "prometheus", program: "prometheus", arguments: Self.prometheusArguments(directory: directory, port: layout.prometheusPort))
         starting.append((prometheus, .http(url: prometheusURL + "/-/ready")))
         for (process, readiness) in starting {
             try await supervisor.waitUntilReady(process, probe: readiness, timeout: .seconds(30))
@@ -128,21 +123,18 @@ public actor LabTarget: LiveTarget {
         try await LabPrometheus.waitForScrapes(baseURL: prometheusURL, envoys: layout.envoys.count, http: admin.client)
     }
 
+    /// The command line of the lab's Prometheus: its configuration and storage under `directory`,
+    /// its web port on loopback.
+    static func prometheusArguments(directory: String, port: Int) -> [String] {
+        ["--config.file=" + directory + "/prometheus.yml", "--storage.tsdb.path=" + directory + "/prometheus-data",
+         "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+    }
+
     /// The lab Prometheus's base URL.
     public nonisolated var prometheusURL: String { "http://127.0.0.1:\(prometheusPort)" }
 
     private func podConfiguration(_ pod: LabLayout.Pod) throws -> PodConfiguration {
-        guard let spec = plan.service(named: pod.service) else {
-            throw LabError(code: .config, message: "no service \(pod.service) in the plan", location: pod.name)
-        }
-        let calls = try spec.calls.map { called -> PodConfiguration.Downstream in
-            guard let envoy = layout.envoy(for: pod.locality) else {
-                throw LabError(code: .config, message: "no Envoy in \(pod.locality) for its calls to \(called)", location: pod.name)
-            }
-            return PodConfiguration.Downstream(service: called, url: envoy.listenerURL + "/")
-        }
-        let index = UInt64(podOrder.firstIndex(of: pod.name) ?? 0)
-        return PodConfiguration(service: pod.service, pod: pod.name, port: pod.port, serviceTime: spec.serviceTime, errorRate: spec.errorRate.fraction, calls: calls, seed: plan.seed &+ index &* 0x9E37_79B9_7F4A_7C15)
+        try PodConfiguration(labPod: pod, plan: plan, layout: layout, index: podOrder.firstIndex(of: pod.name) ?? 0)
     }
 
     // MARK: LiveTarget

@@ -50,6 +50,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Lab: start even if an unfinished run (see `quake status`) holds the same lab.")
     var force = false
 
+    @Flag(help: "Print the exact actions each run would take (processes, signals, API calls) and change nothing.")
+    var dryRun = false
+
     @Flag(help: "Print only the verdicts.")
     var quiet = false
 
@@ -65,6 +68,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
+        if dryRun { return try printDryRuns(loaded.map(\.plan)) }
         let now = Date()
         let refusals = loaded.compactMap { TargetGate.refusal(of: $0.plan, on: target ?? $0.plan.target.kind, allowed: allowedTargets, now: now) }
         for refusal in refusals { PlanLoading.printError(refusal) }
@@ -115,6 +119,23 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             PlanLoading.printError("cannot write \(junit ?? json ?? ""): \(error.localizedDescription)")
             throw ExitStatus.targetError.exitCode
+        }
+        if worst != .passed { throw worst.exitCode }
+    }
+
+    /// Prints what each plan's run would do; throws the exit code of a plan that could not be shown.
+    private func printDryRuns(_ plans: [Plan]) throws {
+        var worst = ExitStatus.passed
+        for plan in plans {
+            let kind = target ?? plan.target.kind
+            do {
+                let lines = try DryRun.lines(plan: plan, kind: kind, folder: Self.folder(for: plan.metadata.name, out: out, plans: plans.count), seed: seed ?? plan.seed,
+                                             timeScale: timeScale ?? plan.target.labTimeScale, allowed: allowedTargets)
+                print(lines.joined(separator: "\n"))
+            } catch {
+                PlanLoading.printError("\(plan.metadata.name): \(error)")
+                worst = Self.worse(worst, .targetError)
+            }
         }
         if worst != .passed { throw worst.exitCode }
     }

@@ -88,6 +88,32 @@ import Testing
         #expect(model.status == 3, "the model needs neither: \(model.stderr)")
     }
 
+    /// --dry-run prints every action and changes nothing: no folder, no journal, no process,
+    /// and neither --allow-target nor the kill switch is needed to look.
+    @Test(.timeLimit(.minutes(2)))
+    func aDryRunPrintsTheActionsAndChangesNothing() throws {
+        let (dir, path) = try writePlan()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out").path, state = dir.appendingPathComponent("state").path
+        let environment = ["QUAKE_STATE_DIR": state]
+        let model = try QuakeBinary.run(["run", path, "--dry-run", "--out", out], environment: environment)
+        #expect(model.status == 0, "\(model.stderr)")
+        #expect(model.stdout.contains("small-node-crash on the model target (dry run: nothing is started or changed)\n"))
+        #expect(model.stdout.contains("  30s inject node-crash cluster1-a-1\n"))
+
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: state + "/ABORT", contents: Data("incident 7\n".utf8)))
+        let lab = try QuakeBinary.run(["run", path, "--target", "lab", "--time-scale", "0.1", "--dry-run", "--out", out], environment: environment)
+        #expect(lab.status == 0, "\(lab.stderr)")
+        #expect(lab.stdout.contains("a real run needs --allow-target lab"))
+        #expect(lab.stdout.contains("journal \(out)/journal.jsonl"))
+        #expect(lab.stdout.contains("  30s inject node-crash cluster1-a-1:\n    SIGKILL the pods of cluster1-a-1: svc-cluster1-"), "\(lab.stdout)")
+        #expect(lab.stdout.contains("control plane: start pod svc-cluster1-"), "the replacement the model's control plane decides")
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing written")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state) == ["ABORT"], "no run registered")
+        #expect(LabRunTests.processes(mentioning: out).isEmpty, "nothing started")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aPlanWithoutSLOsIsInconclusive() throws {
         let (dir, path) = try writePlan()
