@@ -182,7 +182,7 @@ public actor LabTarget: LiveTarget {
         case let .nodeHang(node):
             hungNodes[node] = max(0, (hungNodes[node] ?? 0) - 1)
             if hungNodes[node] == 0 {
-                for name in podOrder where pods[name]?.pod.node == node { try resumePod(name) }
+                for name in podOrder where pods[name]?.pod.node == node { try await resumePod(name) }
             }
         case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
             for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
@@ -265,7 +265,7 @@ public actor LabTarget: LiveTarget {
             try? await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
         }
         faultedServices.removeAll()
-        for name in podOrder where pods[name]?.stopped == true { try? resumePod(name) }
+        for name in podOrder where pods[name]?.stopped == true { try? await resumePod(name) }
     }
 
     // MARK: Control plane
@@ -415,9 +415,19 @@ public actor LabTarget: LiveTarget {
         pods[name]?.stopped = true
     }
 
-    private func resumePod(_ name: String) throws {
+    /// Sends SIGCONT to a stopped pod and confirms in /proc that it runs again.
+    ///
+    /// - Throws: ``LabError`` `process` when it is still stopped a second later.
+    private func resumePod(_ name: String) async throws {
         guard let process = pods[name]?.process, pods[name]?.stopped == true else { return }
         try supervisor.resume(process)
+        let deadline = ContinuousClock.now + .seconds(1)
+        while process.isStopped {
+            guard ContinuousClock.now < deadline else {
+                throw LabError(code: .process, message: "still stopped a second after SIGCONT", location: process.description)
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         pods[name]?.stopped = false
     }
 
