@@ -59,6 +59,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "QuakeKube",
+            dependencies: ["QuakeCore", "QuakeHTTP", "QuakeObserve", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "QuakeLab",
             dependencies: [
                 "QuakeCore", "QuakeHTTP", "QuakeObserve",
@@ -118,6 +123,11 @@ let package = Package(
         .testTarget(
             name: "QuakeRunnerTests",
             dependencies: ["QuakeRunner", "QuakeCore", "QuakePlan", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeKubeTests",
+            dependencies: ["QuakeKube", "QuakeHTTP", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
