@@ -33,7 +33,7 @@ final class EasyHandle {
         self.handle = handle
         self.tag = tag
         self.request = request
-        self.accumulator = ResponseAccumulator(maxBodyBytes: request.maxBodyBytes)
+        self.accumulator = ResponseAccumulator(maxBodyBytes: request.maxBodyBytes, sink: request.bodySink)
         self.counters = counters
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -52,6 +52,9 @@ final class EasyHandle {
     func result(_ code: CURLcode) -> Result<HTTPResponse, any Error> {
         guard code == CURLE_OK else {
             let detail = errorBuffer.pointee == 0 ? String(cString: curl_easy_strerror(code)) : String(cString: errorBuffer)
+            if accumulator.sinkStopped {
+                return .failure(HTTPError(code: .cancelled, message: "the receiver of the streamed body stopped the transfer", url: request.url))
+            }
             return .failure(HTTPError(curlCode: code, detail: detail, request: request, bodyCapExceeded: accumulator.bodyCapExceeded))
         }
         return Result {
@@ -117,7 +120,7 @@ final class EasyHandle {
         if let connectTimeout = request.connectTimeout {
             try options.set(CURLOPT_CONNECTTIMEOUT_MS, EasyOptions.milliseconds(connectTimeout))
         }
-        if request.maxBodyBytes > 0 {
+        if request.maxBodyBytes > 0 && request.bodySink == nil {
             try options.set(CURLOPT_MAXFILESIZE_LARGE, offset: curl_off_t(request.maxBodyBytes))
         }
     }

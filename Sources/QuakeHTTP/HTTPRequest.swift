@@ -32,6 +32,9 @@ public struct HTTPRequest: Sendable {
     /// How many redirects are followed (to `http` and `https` URLs only); 0, the default,
     /// returns a 3xx response as it is. An `Authorization` header is not sent to another host.
     public var maxRedirects: Int
+    /// Receives the body as it arrives instead of the response collecting it; `nil`, the
+    /// default, collects it (up to ``maxBodyBytes``).
+    public var bodySink: HTTPBodySink?
 
     /// The default response body cap: 64 MiB.
     public static let defaultMaxBodyBytes = 64 << 20

@@ -11,13 +11,27 @@ final class ResponseAccumulator {
     private(set) var body = Data()
     /// Whether a body chunk was refused because it would have passed the cap.
     private(set) var bodyCapExceeded = false
+    /// Where the body goes instead, if it streams.
+    private let sink: HTTPBodySink?
+    /// Whether the sink refused a chunk.
+    private(set) var sinkStopped = false
 
-    init(maxBodyBytes: Int) {
+    init(maxBodyBytes: Int, sink: HTTPBodySink? = nil) {
         self.maxBodyBytes = maxBodyBytes
+        self.sink = sink
     }
 
-    /// Appends a body chunk, or records that the cap was passed and returns `false` so that libcurl stops.
+    /// Appends a body chunk (or hands it to the sink), or records that the cap was passed or the
+    /// sink stopped, returning `false` so that libcurl stops.
     func appendBody(_ chunk: Data) -> Bool {
+        if let sink {
+            // The chunk's bytes belong to libcurl: the sink gets a copy.
+            guard sink.receive(Data(chunk)) else {
+                sinkStopped = true
+                return false
+            }
+            return true
+        }
         guard chunk.count <= maxBodyBytes - body.count else {
             bodyCapExceeded = true
             return false
