@@ -89,6 +89,21 @@ public struct KubeClient: Sendable {
         }
     }
 
+    /// Sends a `GET` whose body streams into `sink`, and returns the answer's status once the
+    /// server ends it.
+    func streamBody(_ path: String, query: [(String, String)], sink: HTTPBodySink, timeout: Duration) async throws -> Int {
+        let (authorization, tls) = try await credentials.current()
+        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "quake"]
+        if let authorization { headers.append(name: "Authorization", value: authorization) }
+        var request = HTTPRequest(url: connection.server + path + Self.query(query), headers: headers, timeout: timeout, tls: tls)
+        request.bodySink = sink
+        do {
+            return try await http.send(request).status
+        } catch let error as HTTPError where error.code != .cancelled {
+            throw KubeError(code: .transport, message: "\(connection.server) did not answer: \(error.message)", location: "GET \(path) (watch)")
+        }
+    }
+
     /// `?k=v&…`, percent-encoded; empty without pairs.
     static func query(_ pairs: [(String, String)]) -> String {
         guard !pairs.isEmpty else { return "" }
