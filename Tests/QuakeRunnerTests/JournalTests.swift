@@ -119,6 +119,27 @@ import Testing
         #expect(state.unconfirmed.map(\.name) == ["pod-b"], "the run died between starting pod-b and recording its PID")
     }
 
+    /// A target that changes a real system writes what undoes each change before it makes it;
+    /// the changes of a fault not confirmed reverted are what rollback reads back.
+    @Test func eachChangeIsKeptWithItsFaultUntilTheFaultIsReverted() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let journal = try Journal.begin(Self.header(folder: dir), path: dir + "/journal.jsonl", registry: nil)
+        try journal.record(.faultInjecting(index: 0, description: "zone-outage eu/member1/eu-1a"))
+        try journal.record(.changeMaking(index: 0, change: #"{"path":"/api/v1/nodes/a"}"#))
+        try journal.record(.changeMaking(index: 0, change: #"{"path":"/api/v1/nodes/b"}"#))
+        try journal.record(.faultInjected(index: 0))
+        try journal.record(.faultInjecting(index: 1, description: "http-abort reviews 503 50%"))
+        try journal.record(.changeMaking(index: 1, change: #"{"path":"/vs"}"#))
+        let lines = try String(contentsOfFile: journal.path, encoding: .utf8).split(separator: "\n")
+        let change = try #require(try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
+        #expect(change["kind"] as? String == "change-making" && change["fault"] as? Int == 0 && change["change"] as? String == #"{"path":"/api/v1/nodes/a"}"#)
+        let state = try JournalReader.state(at: journal.path)
+        #expect(state.activeFaults.map(\.changes) == [[#"{"path":"/api/v1/nodes/a"}"#, #"{"path":"/api/v1/nodes/b"}"#], [#"{"path":"/vs"}"#]])
+        try journal.record(.faultReverted(index: 0))
+        #expect(try JournalReader.state(at: journal.path).activeFaults.map(\.index) == [1])
+    }
+
     @Test func theStateDirectoryFollowsTheEnvironment() {
         #expect(RunRegistry.standard(environment: ["QUAKE_STATE_DIR": "/s", "HOME": "/h"]).directory == "/s")
         #expect(RunRegistry.standard(environment: ["XDG_STATE_HOME": "/x", "HOME": "/h"]).directory == "/x/quake")

@@ -16,6 +16,9 @@ public struct JournalEntry: Sendable, Equatable {
         case processStarted(SupervisedProcess)
         /// Fault `index` of the plan's schedule is about to be injected.
         case faultInjecting(index: Int, description: String)
+        /// A change to the target for fault `index` is about to be made (a taint, a patched
+        /// VirtualService): `change` is what undoes it, as the target writes it (JSON).
+        case changeMaking(index: Int, change: String)
         /// Fault `index` was injected.
         case faultInjected(index: Int)
         /// Fault `index` is about to be reverted.
@@ -40,13 +43,14 @@ public struct JournalEntry: Sendable, Equatable {
 }
 
 extension JournalEntry: Codable {
-    private enum Key: String, CodingKey { case at, kind, run, process, fault, description, status }
+    private enum Key: String, CodingKey { case at, kind, run, process, fault, description, change, status }
 
     private enum Kind: String, Codable {
         case began = "run-began"
         case processStarting = "process-starting"
         case processStarted = "process-started"
         case faultInjecting = "fault-injecting"
+        case changeMaking = "change-making"
         case faultInjected = "fault-injected"
         case faultReverting = "fault-reverting"
         case faultReverted = "fault-reverted"
@@ -61,6 +65,7 @@ extension JournalEntry: Codable {
         case .processStarting: event = .processStarting(try c.decode(SupervisedProcess.self, forKey: .process))
         case .processStarted: event = .processStarted(try c.decode(SupervisedProcess.self, forKey: .process))
         case .faultInjecting: event = .faultInjecting(index: try c.decode(Int.self, forKey: .fault), description: try c.decode(String.self, forKey: .description))
+        case .changeMaking: event = .changeMaking(index: try c.decode(Int.self, forKey: .fault), change: try c.decode(String.self, forKey: .change))
         case .faultInjected: event = .faultInjected(index: try c.decode(Int.self, forKey: .fault))
         case .faultReverting: event = .faultReverting(index: try c.decode(Int.self, forKey: .fault))
         case .faultReverted: event = .faultReverted(index: try c.decode(Int.self, forKey: .fault))
@@ -85,6 +90,10 @@ extension JournalEntry: Codable {
             try c.encode(Kind.faultInjecting, forKey: .kind)
             try c.encode(index, forKey: .fault)
             try c.encode(description, forKey: .description)
+        case let .changeMaking(index, change):
+            try c.encode(Kind.changeMaking, forKey: .kind)
+            try c.encode(index, forKey: .fault)
+            try c.encode(change, forKey: .change)
         case let .faultInjected(index):
             try c.encode(Kind.faultInjected, forKey: .kind)
             try c.encode(index, forKey: .fault)

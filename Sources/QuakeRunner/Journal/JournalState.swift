@@ -17,6 +17,9 @@ public struct JournalState: Sendable, Equatable {
         public var index: Int
         /// What it is, for people.
         public var description: String
+        /// What undoes each change made (or about to be made) for it, in order (JSON, as the
+        /// target wrote it); empty for a target whose faults live in processes it started.
+        public var changes: [String] = []
     }
 
     /// Faults injected (or half-injected) and not confirmed reverted, in injection order.
@@ -45,6 +48,8 @@ public struct JournalState: Sendable, Equatable {
             started.append(process)
         case let .faultInjecting(index, description):
             if !activeFaults.contains(where: { $0.index == index }) { activeFaults.append(ActiveFault(index: index, description: description)) }
+        case let .changeMaking(index, change):
+            if let i = activeFaults.firstIndex(where: { $0.index == index }) { activeFaults[i].changes.append(change) }
         case .faultInjected, .faultReverting:
             break
         case let .faultReverted(index):
