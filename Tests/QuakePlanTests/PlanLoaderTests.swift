@@ -124,6 +124,29 @@ import Testing
         #expect(p.stepStarts == [.minutes(2), .seconds(150), .seconds(330), .seconds(570), .seconds(570), .seconds(750)])
     }
 
+    /// How the kubernetes target reaches each member cluster: a context, or Karmada's proxy.
+    @Test func kubernetesTargetClustersAndNamespace() throws {
+        let plan = try load("""
+            target:
+              kubernetes:
+                karmadaContext: karmada-apiserver
+                namespace: shop
+                clusters:
+                  cluster1: {context: member1}
+                  cluster2: {viaKarmada: true}
+            """)
+        #expect(plan.target.kubeClusters == ["cluster1": .context("member1"), "cluster2": .viaKarmada])
+        #expect(plan.target.kubeNamespace == "shop" && plan.target.karmadaContext == "karmada-apiserver")
+        let found = errors("""
+            target:
+              kubernetes:
+                clusters:
+                  clustr1: {context: member1}
+                  cluster2: {context: member2, viaKarmada: true}
+            """)
+        #expect(found.map(\.message) == ["no cluster 'clustr1' in the topology; did you mean 'cluster1'?", "give either context: NAME or viaKarmada: true"], "\(found)")
+    }
+
     @Test func everyErrorOfAFileAtOnce() {
         let found = errors(replacing: ("replicas: 4", "replicas: four")) + []
         #expect(found.count == 1)

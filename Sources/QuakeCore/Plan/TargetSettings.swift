@@ -18,6 +18,12 @@ public struct TargetSettings: Sendable, Equatable {
     public var kubeconfig: String?
     /// Kubernetes: the Prometheus that scrapes the mesh.
     public var prometheusURL: String?
+    /// Kubernetes: how each member cluster of the plan is reached, by cluster name; a cluster not
+    /// listed is reached through ``kubeContext`` when the plan has one cluster, else through
+    /// Karmada's cluster proxy.
+    public var kubeClusters: [String: KubeClusterAccess] = [:]
+    /// Kubernetes: the namespace the plan's services run in (`default`).
+    public var kubeNamespace: String = "default"
 
     /// Settings from their parts.
     public init(kind: TargetKind = .model, window: TimeSpan = .seconds(1), modelAccessLog: Bool = false, labTimeScale: Double = 1, labBasePort: Int = 20000, kubeContext: String? = nil, karmadaContext: String? = nil, kubeconfig: String? = nil, prometheusURL: String? = nil) {
@@ -41,4 +47,13 @@ public enum TargetKind: String, Sendable, CaseIterable {
     case lab
     /// Real clusters through their APIs.
     case kubernetes
+}
+
+/// How the kubernetes target reaches one member cluster's API.
+public enum KubeClusterAccess: Sendable, Equatable {
+    /// Through a kubeconfig context of its own.
+    case context(String)
+    /// Through the Karmada control plane's cluster proxy
+    /// (`/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy/`).
+    case viaKarmada
 }

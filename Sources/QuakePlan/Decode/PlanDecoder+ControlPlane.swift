@@ -57,11 +57,29 @@ extension PlanDecoder {
             if let v = lm["timeScale"].flatMap({ reader.double($0, lm.path("timeScale"), in: 0.001...1) }) { settings.labTimeScale = v }
             if let v = lm["basePort"].flatMap({ reader.int($0, lm.path("basePort"), in: 1024...60000) }) { settings.labBasePort = v }
         }
-        if let n = m["kubernetes"], let km = reader.mapping(n, m.path("kubernetes"), keys: ["context", "karmadaContext", "kubeconfig", "prometheus"]) {
+        if let n = m["kubernetes"], let km = reader.mapping(n, m.path("kubernetes"), keys: ["context", "karmadaContext", "kubeconfig", "prometheus", "clusters", "namespace"]) {
             settings.kubeContext = km["context"].flatMap { reader.string($0, km.path("context")) }
             settings.karmadaContext = km["karmadaContext"].flatMap { reader.string($0, km.path("karmadaContext")) }
             settings.kubeconfig = km["kubeconfig"].flatMap { reader.string($0, km.path("kubeconfig")) }
             settings.prometheusURL = km["prometheus"].flatMap { reader.string($0, km.path("prometheus")) }
+            if let v = km["namespace"].flatMap({ reader.string($0, km.path("namespace")) }) { settings.kubeNamespace = v }
+            if let clusters = km["clusters"], let entries = reader.namedEntries(clusters, km.path("clusters"), what: "member clusters") {
+                for entry in entries {
+                    let path = reader.join(km.path("clusters"), entry.key)
+                    let names = topology.clusters.map(\.name)
+                    if !topologyBroken, !names.contains(entry.key) {
+                        reader.error(entry.value, path, "no cluster '\(entry.key)' in the topology" + Suggestion.phrase(for: entry.key, among: names))
+                    }
+                    guard let access = reader.mapping(entry.value, path, keys: ["context", "viaKarmada"]) else { continue }
+                    let context = access["context"].flatMap { reader.string($0, access.path("context")) }
+                    let proxy = access["viaKarmada"].flatMap { reader.bool($0, access.path("viaKarmada")) } ?? false
+                    switch (context, proxy) {
+                    case let (context?, false): settings.kubeClusters[entry.key] = .context(context)
+                    case (nil, true): settings.kubeClusters[entry.key] = .viaKarmada
+                    default: reader.error(entry.value, path, "give either context: NAME or viaKarmada: true")
+                    }
+                }
+            }
         }
         return settings
     }
