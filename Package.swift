@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuakeKubeTests",
-            dependencies: ["QuakeKube", "QuakeHTTP", "QuakeTestSupport"],
+            dependencies: ["QuakeKube", "QuakeCore", "QuakePlan", "QuakeHTTP", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,169 @@
+import Foundation
+import QuakeCore
+import QuakeHTTP
+
+/// The `kubernetes` target: the plan's faults made on real clusters through their APIs
+/// (SEMANTICS §5) — Quake's NoExecute taint and a cordon on nodes, NoExecute and NoSchedule taints
+/// on Karmada Clusters, a fault block on the VirtualService's routes, pods deleted — each change
+/// journaled with what undoes it before it is made, and each revert confirmed by reading the
+/// object back.
+///
+/// Observation (watches, Prometheus) comes separately; ``observe(through:)`` reports the windows
+/// and the changes' events.
+public actor KubernetesTarget: LiveTarget {
+    public let plan: Plan
+    public let system: KubeSystem
+    /// The run's id, the value of Quake's taints.
+    public let run: String
+    private let clients: [String: KubeClient]
+    private let record: @Sendable (Int, String) throws -> Void
+    private var planner: KubeFaultPlanner
+    private var changes: [Int: [KubeChange]] = [:]
+    private var events: [TimelineEvent] = []
+    private var started = ContinuousClock.now
+
+    /// A target for `plan` on `system`, tainting with `run`'s id; `record` journals each change
+    /// (fault index, the change's text) before it is made and must throw if it cannot.
+    public init(plan: Plan, system: KubeSystem, run: String, http: HTTPClient = HTTPClient(), record: @escaping @Sendable (Int, String) throws -> Void) throws {
+        try KubeFaultPlanner.checkSupported(plan, hasKarmada: system.karmada != nil)
+        self.plan = plan
+        self.system = system
+        self.run = run
+        var clients: [String: KubeClient] = [:]
+        for (cluster, connection) in system.members { clients[cluster] = KubeClient(connection: connection, http: http) }
+        if let karmada = system.karmada { clients[KubeChange.karmada] = KubeClient(connection: karmada, http: http) }
+        self.clients = clients
+        self.record = record
+        self.planner = KubeFaultPlanner(plan: plan, nodeMaps: [:])
+    }
+
+    /// The API server name holding the plan's Istio resources.
+    private var istioServer: String {
+        system.karmada != nil ? KubeChange.karmada : (system.members.keys.sorted().first ?? "")
+    }
+
+    /// Reads each member's nodes (the plan's nodes and zones on them); nothing is changed.
+    public func prepare() async throws {
+        var maps: [String: KubeNodeMap] = [:]
+        for cluster in plan.topology.clusters {
+            guard let client = clients[cluster.name] else { continue }
+            maps[cluster.name] = try KubeNodeMap(cluster: cluster, nodeList: try await client.get("/api/v1/nodes"))
+        }
+        planner = KubeFaultPlanner(plan: plan, nodeMaps: maps)
+        started = ContinuousClock.now
+    }
+
+    public func inject(_ fault: FaultSpec, index: Int) async throws {
+        if case let .podKill(service, count, cluster) = fault.fault {
+            try await killPods(service: service, count: count, cluster: cluster, index: index)
+            return
+        }
+        for target in try planner.targets(of: fault.fault) {
+            let server = target.server(istio: istioServer)
+            guard let client = clients[server] else { throw KubeError(code: .config, message: "no connection to \(server)", location: target.path) }
+            let object = try await client.get(target.path)
+            if let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run) {
+                let (change, patch) = try TaintChange.inject(taints, cordon: cordon, into: object, at: target.path)
+                try note(KubeChange(on: server, taint: change), index: index)
+                _ = try await client.patch(target.path, .json, patch)
+            } else if let block = VirtualServiceChange.faultBlock(fault.fault) {
+                let (change, patch) = try VirtualServiceChange.inject(block, into: object, at: target.path)
+                try note(KubeChange(on: server, virtualService: change), index: index)
+                _ = try await client.patch(target.path, .merge, patch)
+            }
+        }
+    }
+
+    public func revert(_ fault: FaultSpec, index: Int) async throws {
+        let reverter = KubeChangeReverter(clients: clients)
+        // Last change first; a change stays listed until its revert is confirmed, so a failed
+        // revert is tried again by the Runner's cleanup or by rollback.
+        while let change = changes[index]?.last {
+            let done = try await reverter.revert(change)
+            changes[index]?.removeLast()
+            if change.taint != nil { events.append(TimelineEvent(at: elapsed, kind: .taintRemoved, subject: change.taint?.path ?? "", detail: done)) }
+        }
+        changes[index] = nil
+    }
+
+    public func perform(_ step: ProcedureStep, of procedure: Procedure) async throws {
+        throw KubeError(code: .config, message: "procedures do not run on the kubernetes target yet", location: procedure.name)
+    }
+
+    public func observe(through window: Int) async throws -> Timeline {
+        var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
+        for event in events { timeline.add(event) }
+        return timeline
+    }
+
+    public func finish() async throws -> Timeline {
+        try await observe(through: windowCount - 1)
+    }
+
+    public func teardown() async {}
+
+    private var windowCount: Int {
+        Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds)
+    }
+
+    private var elapsed: TimeSpan {
+        let d = started.duration(to: .now)
+        return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
+    }
+
+    /// Journals `change` for fault `index`, then keeps it for the revert.
+    private func note(_ change: KubeChange, index: Int) throws {
+        try record(index, change.journalText)
+        changes[index, default: []].append(change)
+        let kind: TimelineEvent.Kind = change.taint != nil ? .taintAdded : change.deletedPod != nil ? .podKilled : .faultInjected
+        events.append(TimelineEvent(at: elapsed, kind: kind, subject: change.taint?.path ?? change.virtualService?.path ?? change.deletedPod ?? "", detail: change.description))
+    }
+
+    /// Deletes `count` of the service's pods (in `cluster`, or in every member), chosen with the
+    /// plan's seed among the pods its labels select, in name order.
+    private func killPods(service: String, count: PodCount, cluster: String?, index: Int) async throws {
+        guard let spec = plan.service(named: service) else { return }
+        let selector = spec.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let namespace = plan.target.kubeNamespace
+        var pods: [(server: String, path: String)] = []
+        for name in plan.topology.clusters.map(\.name) where cluster == nil || cluster == name {
+            guard let client = clients[name] else { continue }
+            let list = try await client.get("/api/v1/namespaces/\(namespace)/pods", query: [("labelSelector", selector)])
+            for item in list["items"]?.array ?? [] {
+                if let pod = item[path: "metadata.name"]?.string { pods.append((name, "/api/v1/namespaces/\(namespace)/pods/\(pod)")) }
+            }
+        }
+        pods.sort { ($0.server, $0.path) < ($1.server, $1.path) }
+        let wanted: Int
+        switch count {
+        case let .count(n): wanted = min(n, pods.count)
+        case let .percentage(p): wanted = min(pods.count, Int((p.fraction * Double(pods.count)).rounded(.up)))
+        }
+        var generator = SplitMix(seed: plan.seed &+ UInt64(index))
+        pods.shuffle(using: &generator)
+        for pod in pods.prefix(wanted) {
+            guard let client = clients[pod.server] else { continue }
+            try note(KubeChange(on: pod.server, deletedPod: pod.path), index: index)
+            do {
+                try await client.delete(pod.path)
+            } catch let error as KubeError where error.code == .notFound {
+                continue
+            }
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64), so that the same plan deletes the same pods.
+struct SplitMix: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import QuakeCore
+import QuakeKube
+import QuakePlan
+import QuakeTestSupport
+import Synchronization
+import Testing
+
+/// The kubernetes target's calls for a node crash, as the wire sees them: the nodes read once,
+/// the change journaled before the PATCH that makes it, the revert's PATCH and its confirmation.
+/// (A loopback server answers for one node whose taint the patches add and remove.)
+@Suite(.timeLimit(.minutes(1))) struct KubernetesTargetTests {
+    static let plan = """
+        apiVersion: quake/v1
+        kind: Experiment
+        metadata: {name: kube-node}
+        topology:
+          regions:
+            eu:
+              member1: {zones: {eu-1a: 1, eu-1b: 1}}
+        services:
+          web: {replicas: 2, serviceTime: 1ms}
+        schedule:
+          duration: 30s
+          faults:
+            - {at: 5s, fault: node-crash, node: member1-eu-1a-1, for: 10s}
+        """
+
+    /// A node `ip-a` whose `spec.taints` and `spec.unschedulable` follow the patches sent.
+    final class FakeNode: Sendable {
+        let tainted = Mutex(false)
+
+        func object() -> String {
+            tainted.withLock { tainted in
+                let taints = tainted ? #","taints":[{"key":"quake.io/chaos","value":"run-1","effect":"NoExecute"}],"unschedulable":true"# : ""
+                return #"{"kind":"Node","metadata":{"name":"ip-a","resourceVersion":"\#(tainted ? 2 : 1)","labels":{"topology.kubernetes.io/zone":"eu-1a"}},"spec":{"podCIDR":"10.0.0.0/24"\#(taints)}}"#
+            }
+        }
+
+        func answer(_ request: LoopbackHTTPRequest) -> LoopbackHTTPReply {
+            switch (request.method, request.path) {
+            case ("GET", "/api/v1/nodes"):
+                return .respond(LoopbackHTTPResponse(text: #"{"kind":"NodeList","items":[\#(object()),{"metadata":{"name":"ip-b","labels":{"topology.kubernetes.io/zone":"eu-1b"}}}]}"#))
+            case ("GET", "/api/v1/nodes/ip-a"):
+                return .respond(LoopbackHTTPResponse(text: object()))
+            case ("PATCH", "/api/v1/nodes/ip-a"):
+                let body = String(decoding: request.body, as: UTF8.self)
+                tainted.withLock { $0 = body.contains(#""op":"add""#) }
+                return .respond(LoopbackHTTPResponse(text: object()))
+            default:
+                return .respond(LoopbackHTTPResponse(status: 404, text: #"{"kind":"Status","status":"Failure","reason":"NotFound","code":404}"#))
+            }
+        }
+    }
+
+    @Test func aNodeCrashTaintsAndCordonsTheRealNodeAndTheRevertTakesExactlyThatAway() async throws {
+        let plan = try PlanLoader.load(text: Self.plan, file: "kube.yaml").plan
+        let node = FakeNode()
+        try await LoopbackHTTPServer.with({ node.answer($0) }) { server in
+            let system = KubeSystemFixture.single(plan: plan, server: "http://127.0.0.1:\(server.port)")
+            let journaled = Mutex<[String]>([])
+            let target = try KubernetesTarget(plan: plan, system: system, run: "run-1") { index, change in
+                journaled.withLock { $0.append("\(index) \(change)") }
+            }
+            try await target.prepare()
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            #expect(node.tainted.withLock { $0 })
+            let recorded = journaled.withLock { $0 }
+            #expect(recorded == [#"0 {"on":"member1","taint":{"cordoned":true,"path":"/api/v1/nodes/ip-a","taints":[{"effect":"NoExecute","key":"quake.io/chaos","value":"run-1"}]}}"#])
+            let patch = try #require(server.requests.first { $0.method == "PATCH" })
+            #expect(patch.header("Content-Type") == "application/json-patch+json")
+            #expect(String(decoding: patch.body, as: UTF8.self) == #"[{"op":"test","path":"/metadata/resourceVersion","value":"1"},{"op":"add","path":"/spec/taints","value":[{"effect":"NoExecute","key":"quake.io/chaos","value":"run-1"}]},{"op":"add","path":"/spec/unschedulable","value":true}]"#)
+
+            try await target.revert(plan.schedule.faults[0], index: 0)
+            #expect(!node.tainted.withLock { $0 })
+            let calls = server.requests.map { "\($0.method) \($0.path)" }
+            #expect(calls == ["GET /api/v1/nodes", "GET /api/v1/nodes/ip-a", "PATCH /api/v1/nodes/ip-a", "GET /api/v1/nodes/ip-a", "PATCH /api/v1/nodes/ip-a", "GET /api/v1/nodes/ip-a"], "the revert reads the node, patches, and reads it back to confirm")
+            let revert = try #require(server.requests.last { $0.method == "PATCH" })
+            #expect(String(decoding: revert.body, as: UTF8.self) == #"[{"op":"test","path":"/spec/taints/0/key","value":"quake.io/chaos"},{"op":"remove","path":"/spec/taints/0"},{"op":"replace","path":"/spec/unschedulable","value":false}]"#)
+            try await target.revert(plan.schedule.faults[0], index: 0)
+            #expect(server.requests.count == calls.count, "a second revert has nothing left to do")
+        }
+    }
+
+    @Test func faultsTheAPICannotMakeAreRefusedBeforeAnythingRuns() throws {
+        let hang = try PlanLoader.load(text: Self.plan.replacingOccurrences(of: "fault: node-crash", with: "fault: node-hang"), file: "kube.yaml").plan
+        let error = #expect(throws: KubeError.self) { try KubernetesTarget(plan: hang, system: KubeSystemFixture.single(plan: hang, server: "http://127.0.0.1:1"), run: "r") { _, _ in } }
+        #expect(error?.message.contains("needs the node itself") == true)
+    }
+}
+
+/// A one-cluster system on a plain-HTTP loopback server.
+enum KubeSystemFixture {
+    static func single(plan: Plan, server: String) -> KubeSystem {
+        var system = KubeSystem(karmada: nil, members: [:])
+        system.members[plan.topology.clusters[0].name] = KubeConnection(context: "test", server: server, authorization: .token("t"), user: "ops")
+        return system
+    }
+}
