@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "quake",
             dependencies: [
-                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab", "QuakeRunner",
+                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab", "QuakeKube", "QuakeRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

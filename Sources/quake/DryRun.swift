@@ -1,5 +1,6 @@
 import Foundation
 import QuakeCore
+import QuakeKube
 import QuakeLab
 import QuakeModel
 
@@ -8,9 +9,9 @@ import QuakeModel
 enum DryRun {
     /// The lines for `plan` on `kind`, its reports under `folder`; `allowed` are the names given to
     /// `--allow-target`, to say what a real run would still need.
-    static func lines(plan: Plan, kind: TargetKind, folder: String, seed: UInt64, timeScale: Double, allowed: [String]) throws -> [String] {
+    static func lines(plan: Plan, kind: TargetKind, folder: String, seed: UInt64, timeScale: Double, allowed: [String], kubeconfig: String?, context: String?) async throws -> [String] {
         var lines = ["\(plan.metadata.name) on the \(kind.rawValue) target (dry run: nothing is started or changed)"]
-        if let name = TargetGate.name(of: kind, plan: plan), !allowed.contains(name) {
+        if let name = TargetGate.name(of: kind, plan: plan, context: context), !allowed.contains(name) {
             lines.append("a real run needs --allow-target \(name)")
         }
         switch kind {
@@ -26,17 +27,13 @@ enum DryRun {
         case .lab:
             let labPlan = plan.scaled(by: timeScale)
             let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
-            lines.append("time scale \(timeScale); journal \(LabRunDriver.journalPath(folder: folder))")
+            lines.append("time scale \(timeScale); journal \(RunJournal.path(folder: folder))")
             lines += try LabDryRun.actions(plan: labPlan, changes: controlPlane.changes, directory: LabRunDriver.labDirectory(folder: folder))
         case .kubernetes:
-            throw DryRunUnavailable(target: kind)
+            let system = try KubeRunDriver.system(plan: plan, kubeconfig: KubeRunDriver.kubeconfigPath(flag: kubeconfig, plan: plan), context: context)
+            lines.append("journal \(RunJournal.path(folder: folder)); allow it with --allow-target \(TargetGate.name(of: kind, plan: plan, context: context) ?? "")")
+            lines += try await KubeDryRun.actions(plan: plan, system: system)
         }
         return lines
     }
-}
-
-/// A target whose actions cannot be listed because it is not part of this build.
-struct DryRunUnavailable: Error, CustomStringConvertible {
-    var target: TargetKind
-    var description: String { "the \(target.rawValue) target is not part of this build yet, so it has no actions to show" }
 }

@@ -14,9 +14,6 @@ import QuakeRunner
 /// fault before it is injected, so that `quake lab down` or `quake rollback` can clean up after a
 /// crash; it gets its end once every process is confirmed gone.
 enum LabRunDriver {
-    /// Where the run's journal goes.
-    static func journalPath(folder: String) -> String { folder + "/journal.jsonl" }
-
     /// Runs `plan` on a lab under `folder`, journaling to `journal` (from ``openJournal(plan:planFile:purpose:folder:force:)``).
     static func run(plan: Plan, journal: Journal, seed: UInt64, folder: String, timeScale: Double, log: @escaping @Sendable (String) -> Void) async throws -> RunOutcome {
         let labPlan = plan.scaled(by: timeScale)
@@ -75,17 +72,9 @@ enum LabRunDriver {
     /// Begins the run's journal, after checking that no unfinished run holds the same lab
     /// (unless `force`).
     ///
-    /// - Throws: ``LabBusy`` naming the unfinished run, or what the journal threw.
+    /// - Throws: ``SystemBusy`` naming the unfinished run, or what the journal threw.
     static func openJournal(plan: Plan, planFile: String, purpose: JournalRun.Purpose, folder: String, force: Bool) throws -> Journal {
-        let registry = RunRegistry.standard()
-        let system = system(of: plan)
-        if !force, let holder = try UnfinishedRun.all(in: registry).first(where: { $0.run?.target == "lab" && $0.run?.system == system }) {
-            throw LabBusy(holder: holder)
-        }
-        let header = JournalRun(
-            id: JournalRun.newID(plan: plan.metadata.name), purpose: purpose, plan: plan.metadata.name, planFile: planFile,
-            target: "lab", system: system, folder: URL(fileURLWithPath: folder).standardizedFileURL.path, owner: .current)
-        return try Journal.begin(header, path: journalPath(folder: folder), registry: registry)
+        try RunJournal.open(plan: plan, planFile: planFile, purpose: purpose, target: "lab", system: system(of: plan), folder: folder, force: force)
     }
 
     /// Supervisor hooks that journal each process before it starts and once it has.
@@ -108,15 +97,5 @@ enum LabRunDriver {
         } catch {
             log("could not end the journal: \(error); run `quake lab down --run \(journal.run.id)`")
         }
-    }
-}
-
-/// An unfinished run holds the lab a new run would use.
-struct LabBusy: Error, CustomStringConvertible {
-    var holder: UnfinishedRun
-
-    var description: String {
-        "the lab at \(holder.run?.system ?? "?") is held by an unfinished run — \(holder.summary). "
-            + "Tear it down with `quake lab down --run \(holder.id)`, or pass --force to start anyway."
     }
 }

@@ -53,6 +53,16 @@ enum RunCleanup {
                 clean = false
                 continue
             }
+            if run.run?.target == "kubernetes" {
+                do {
+                    let lines = try await KubeRunDriver.rollback(run, status: status, registry: registry)
+                    print("\(run.id): " + (lines.isEmpty ? "nothing was left to revert" : lines.joined(separator: "\n  ")))
+                } catch {
+                    PlanLoading.printError("\(run.id): \(error); run the command again")
+                    clean = false
+                }
+                continue
+            }
             guard run.run?.target == "lab" else {
                 PlanLoading.printError("\(run.id): the \(run.run?.target ?? "unknown") target cannot be cleaned up by this build; its journal is \(run.pointer.journal)")
                 clean = false

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuakeCore
+import QuakeKube
 import QuakeModel
 import QuakePlan
 import QuakeRunner
@@ -47,7 +48,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-target"), help: ArgumentHelp("Let plans run on this real target: lab, or the kubernetes target's context (repeat for several).", valueName: "name"))
     var allowedTargets: [String] = []
 
-    @Flag(help: "Lab: start even if an unfinished run (see `quake status`) holds the same lab.")
+    @Option(help: ArgumentHelp("Kubernetes: the kubeconfig file (default: the plan's, else $KUBECONFIG, else ~/.kube/config).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("Kubernetes: the kubeconfig context of the clusters (overrides the plan's target.kubernetes.context).", valueName: "name"))
+    var context: String?
+
+    @Flag(help: "Lab and kubernetes: start even if an unfinished run (see `quake status`) holds the same system.")
     var force = false
 
     @Flag(help: "Print the exact actions each run would take (processes, signals, API calls) and change nothing.")
@@ -68,9 +75,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
-        if dryRun { return try printDryRuns(loaded.map(\.plan)) }
+        if dryRun { return try await printDryRuns(loaded.map(\.plan)) }
         let now = Date()
-        let refusals = loaded.compactMap { TargetGate.refusal(of: $0.plan, on: target ?? $0.plan.target.kind, allowed: allowedTargets, now: now) }
+        let refusals = loaded.compactMap { TargetGate.refusal(of: $0.plan, on: target ?? $0.plan.target.kind, context: context, allowed: allowedTargets, now: now) }
         for refusal in refusals { PlanLoading.printError(refusal) }
         if !refusals.isEmpty { throw ExitStatus.invalid.exitCode }
         if loaded.contains(where: { (target ?? $0.plan.target.kind) != .model }), let reason = KillSwitch(registry: .standard()).reason() {
@@ -82,15 +89,16 @@ struct RunCommand: AsyncParsableCommand {
         // Every plan loaded (or the command stopped above), so the files pair with them in order.
         for (planFile, plan) in zip(plans, loaded.map(\.plan)) {
             let kind = target ?? plan.target.kind
-            guard kind != .kubernetes else {
-                PlanLoading.printError("\(plan.metadata.name): the \(kind.rawValue) target is not part of this build yet, so nothing was run.")
-                worst = Self.worse(worst, .targetError)
-                continue
-            }
             let folder = Self.folder(for: plan.metadata.name, out: out, plans: loaded.count)
             let base = seed ?? plan.seed
             var runs: [RunRecord] = []
-            if kind == .lab {
+            if kind == .kubernetes {
+                guard let record = try await runOnKubernetes(plan, planFile: planFile, folder: folder, seed: base) else {
+                    worst = Self.worse(worst, .targetError)
+                    continue
+                }
+                runs.append(record)
+            } else if kind == .lab {
                 guard let record = try await runOnLab(plan, planFile: planFile, folder: folder, seed: base) else {
                     worst = Self.worse(worst, .targetError)
                     continue
@@ -124,13 +132,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Prints what each plan's run would do; throws the exit code of a plan that could not be shown.
-    private func printDryRuns(_ plans: [Plan]) throws {
+    private func printDryRuns(_ plans: [Plan]) async throws {
         var worst = ExitStatus.passed
         for plan in plans {
             let kind = target ?? plan.target.kind
             do {
-                let lines = try DryRun.lines(plan: plan, kind: kind, folder: Self.folder(for: plan.metadata.name, out: out, plans: plans.count), seed: seed ?? plan.seed,
-                                             timeScale: timeScale ?? plan.target.labTimeScale, allowed: allowedTargets)
+                let lines = try await DryRun.lines(plan: plan, kind: kind, folder: Self.folder(for: plan.metadata.name, out: out, plans: plans.count), seed: seed ?? plan.seed,
+                                                   timeScale: timeScale ?? plan.target.labTimeScale, allowed: allowedTargets, kubeconfig: kubeconfig, context: context)
                 print(lines.joined(separator: "\n"))
             } catch {
                 PlanLoading.printError("\(plan.metadata.name): \(error)")
@@ -212,6 +220,52 @@ struct RunCommand: AsyncParsableCommand {
             print(RunSummary.verdicts(scorecard))
         }
         return RunRecord(plan: plan, timeline: outcome.timeline, scorecard: scorecard, target: .lab, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
+    }
+
+    /// Runs one plan on real clusters and records it; nil (after printing why) when it could not
+    /// run. Ctrl-C or SIGTERM stops the run: every change is reverted first.
+    private func runOnKubernetes(_ plan: Plan, planFile: String, folder: String, seed runSeed: UInt64) async throws -> RunRecord? {
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        let started = ContinuousClock.now
+        let quiet = self.quiet
+        let kubeconfig = KubeRunDriver.kubeconfigPath(flag: self.kubeconfig, plan: plan)
+        let system: KubeSystem
+        let journal: Journal
+        do {
+            system = try KubeRunDriver.system(plan: plan, kubeconfig: kubeconfig, context: context)
+            let context = self.context
+            journal = try RunJournal.open(plan: plan, planFile: planFile, purpose: .run, target: "kubernetes", system: system.name, folder: folder, force: force) { header in
+                header.kubeconfig = kubeconfig
+                header.context = context
+            }
+        } catch {
+            PlanLoading.printError("\(plan.metadata.name): \(error)")
+            return nil
+        }
+        let outcome: RunOutcome
+        do {
+            outcome = try await SignalCancellation.run(notice: SignalCancellation.kubeNotice, recovery: "quake rollback --run \(journal.run.id)") {
+                try await KubeRunDriver.run(plan: plan, system: system, journal: journal) { line in
+                    if !quiet { print("  \(line)") }
+                }
+            }
+        } catch is CancellationError {
+            PlanLoading.printError("\(plan.metadata.name): stopped; every change was reverted")
+            throw ExitStatus.aborted.exitCode
+        } catch {
+            PlanLoading.printError("\(plan.metadata.name): the kubernetes target failed: \(error)")
+            return nil
+        }
+        for failure in outcome.revertFailures { PlanLoading.printError("\(plan.metadata.name): could not revert \(failure)") }
+        let scorecard = Scorer.score(plan: plan, timeline: outcome.timeline, ended: outcome.abort)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        var record = RunRecord(plan: plan, timeline: outcome.timeline, scorecard: scorecard, target: .kubernetes, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
+        for connection in ([system.karmada].compactMap { $0 } + system.members.values.sorted { $0.context < $1.context }) where connection.isInsecure {
+            record.warnings.append("TLS verification is off for context \(connection.context) (insecure-skip-tls-verify): anyone in the path could have answered for \(connection.server)")
+        }
+        if !quiet { print(RunSummary.verdicts(scorecard)) }
+        return record
     }
 
     /// The exit status of a verdict.

@@ -12,6 +12,8 @@ import Synchronization
 enum SignalCancellation {
     /// What `quake run` prints on standard error when a signal stops a lab run.
     static let labNotice = "quake: stopping — reverting faults and stopping the lab's processes"
+    /// What `quake run` prints on standard error when a signal stops a run on real clusters.
+    static let kubeNotice = "quake: stopping — reverting every change made to the clusters"
 
     /// Runs `body`, cancelling it on SIGINT or SIGTERM after printing `notice` (if any) on standard
     /// error; `recovery` is the command that cleans up if a third signal cuts the cleanup short

@@ -120,9 +120,24 @@ public actor KubernetesTarget: LiveTarget {
     }
 
     /// Deletes `count` of the service's pods (in `cluster`, or in every member), chosen with the
-    /// plan's seed among the pods its labels select, in name order.
+    /// plan's seed among the pods its labels select.
     private func killPods(service: String, count: PodCount, cluster: String?, index: Int) async throws {
-        guard let spec = plan.service(named: service) else { return }
+        for pod in try await Self.podsToKill(plan: plan, clients: clients, service: service, count: count, cluster: cluster, index: index) {
+            guard let client = clients[pod.server] else { continue }
+            try note(KubeChange(on: pod.server, deletedPod: pod.path), index: index)
+            do {
+                try await client.delete(pod.path)
+            } catch let error as KubeError where error.code == .notFound {
+                continue
+            }
+        }
+    }
+
+    /// The pods a pod-kill fault deletes: `count` of those the service's labels select in its
+    /// namespace (in `cluster`, or in every member), sorted by cluster and name and then picked
+    /// with the plan's seed and the fault's index, so that a dry run names the same pods.
+    static func podsToKill(plan: Plan, clients: [String: KubeClient], service: String, count: PodCount, cluster: String?, index: Int) async throws -> [(server: String, path: String)] {
+        guard let spec = plan.service(named: service) else { return [] }
         let selector = spec.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         let namespace = plan.target.kubeNamespace
         var pods: [(server: String, path: String)] = []
@@ -141,15 +156,7 @@ public actor KubernetesTarget: LiveTarget {
         }
         var generator = SplitMix(seed: plan.seed &+ UInt64(index))
         pods.shuffle(using: &generator)
-        for pod in pods.prefix(wanted) {
-            guard let client = clients[pod.server] else { continue }
-            try note(KubeChange(on: pod.server, deletedPod: pod.path), index: index)
-            do {
-                try await client.delete(pod.path)
-            } catch let error as KubeError where error.code == .notFound {
-                continue
-            }
-        }
+        return Array(pods.prefix(wanted))
     }
 }
 

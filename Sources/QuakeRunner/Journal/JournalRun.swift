@@ -29,6 +29,11 @@ public struct JournalRun: Sendable, Equatable, Codable {
     /// The `quake` process that wrote the journal (PID and start time), to tell a run still
     /// going from one whose process died.
     public var owner: SupervisedProcess
+    /// Kubernetes target: the kubeconfig file given (`--kubeconfig` or the plan's), so that
+    /// rollback reaches the same clusters; nil for the default lookup.
+    public var kubeconfig: String?
+    /// Kubernetes target: the `--context` given on the command line, if any.
+    public var context: String?
 
     /// A header from its parts.
     public init(id: String, purpose: Purpose, plan: String, planFile: String, target: String, system: String, folder: String, owner: SupervisedProcess) {
