@@ -1,6 +1,8 @@
 import Foundation
 import QuakeCore
+import QuakeHTTP
 import QuakeKube
+import QuakeObserve
 import QuakePlan
 import QuakeRunner
 
@@ -24,9 +26,36 @@ enum KubeRunDriver {
         let target = try KubernetesTarget(plan: plan, system: system, run: journal.run.id) { index, change in
             try journal.record(.changeMaking(index: index, change: change))
         }
-        let outcome: RunOutcome
+        var outcome: RunOutcome
         do {
-            outcome = try await Runner(plan: plan, clock: ContinuousClock(), journal: journal, killSwitch: KillSwitch(registry: .standard()), log: log).run(on: target)
+            let runner = Runner(plan: plan, clock: ContinuousClock(), journal: journal, killSwitch: KillSwitch(registry: .standard()), log: log)
+            outcome = try await withThrowingTaskGroup(of: Ran.self) { group in
+                for spec in plan.traffic {
+                    guard let ingress = plan.target.kubeIngress else { break }
+                    let configuration = LoadConfiguration(
+                        request: HTTPRequest(url: ingress + spec.path, headers: ["Host": spec.to], timeout: .seconds(30)),
+                        mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: plan.seed) : .constant),
+                        duration: .microseconds(plan.schedule.duration.microseconds), workers: 1)
+                    group.addTask { .load(spec, try await LoadGenerator.run(configuration)) }
+                }
+                group.addTask { .outcome(try await runner.run(on: target)) }
+                var outcome: RunOutcome?
+                var loads: [(LoadSpec, LoadResult)] = []
+                while let next = try await group.next() {
+                    switch next {
+                    case let .outcome(ran):
+                        outcome = ran
+                        // An early end (a stop condition, the kill switch) stops the traffic too.
+                        if ran.abort != nil { group.cancelAll() }
+                    case let .load(spec, result):
+                        loads.append((spec, result))
+                    }
+                }
+                guard var outcome else { throw CancellationError() }
+                // The traffic is what the SLOs judge: each load's answers, by service and client.
+                for (spec, result) in loads { LoadTimeline.add(result, service: spec.to, client: spec.from, offset: .zero, to: &outcome.timeline) }
+                return outcome
+            }
         } catch {
             end(journal, status: error is CancellationError ? "cancelled" : "error", log: log)
             throw error
@@ -87,4 +116,10 @@ enum KubeRunDriver {
         try journal.end(status)
         return lines
     }
+}
+
+/// What a task of a kubernetes run ends with: the Runner's outcome, or one traffic load's result.
+private enum Ran: Sendable {
+    case outcome(RunOutcome)
+    case load(LoadSpec, LoadResult)
 }

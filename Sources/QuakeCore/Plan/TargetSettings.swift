@@ -24,6 +24,9 @@ public struct TargetSettings: Sendable, Equatable {
     public var kubeClusters: [String: KubeClusterAccess] = [:]
     /// Kubernetes: the namespace the plan's services run in (`default`).
     public var kubeNamespace: String = "default"
+    /// Kubernetes: the URL the plan's traffic is sent to (an Istio ingress gateway), each request
+    /// with `Host: <service>`; nil sends no traffic.
+    public var kubeIngress: String?
 
     /// Settings from their parts.
     public init(kind: TargetKind = .model, window: TimeSpan = .seconds(1), modelAccessLog: Bool = false, labTimeScale: Double = 1, labBasePort: Int = 20000, kubeContext: String? = nil, karmadaContext: String? = nil, kubeconfig: String? = nil, prometheusURL: String? = nil) {
