@@ -1,6 +1,7 @@
 import Foundation
 import QuakeKube
 import QuakeTestSupport
+import Synchronization
 import Testing
 
 /// Watch streams as the API server sends them: JSON lines of events with bookmarks, an ERROR
@@ -48,6 +49,40 @@ import Testing
         try await LoopbackHTTPServer.with({ _ in Self.events(["<html>proxy error</html>"]) }) { server in
             let error = await #expect(throws: KubeError.self) { _ = try await Self.collect(server) }
             #expect(error?.code == .api && error?.message.contains("<html>proxy error</html>") == true && error?.location == "GET /api/v1/nodes (watch)")
+        }
+    }
+}
+
+/// The informer: a list, a watch from its version, a fresh list after a 410 reported as the
+/// changes since, and nothing lost or repeated.
+@Suite(.timeLimit(.minutes(1))) struct KubeInformerTests {
+    static func item(_ name: String, _ version: Int) -> String { #"{"metadata":{"name":"\#(name)","resourceVersion":"\#(version)"}}"# }
+
+    @Test func listsWatchesAndListsAgainAfterA410() async throws {
+        let lists = Mutex(0)
+        try await LoopbackHTTPServer.with({ request in
+            switch request.path {
+            case "/api/v1/nodes":
+                let n = lists.withLock { $0 += 1; return $0 }
+                let body = n == 1
+                    ? #"{"metadata":{"resourceVersion":"10"},"items":[\#(Self.item("a", 1)),\#(Self.item("b", 1))]}"#
+                    : #"{"metadata":{"resourceVersion":"13"},"items":[\#(Self.item("a", 11)),\#(Self.item("c", 12))]}"#
+                return .respond(LoopbackHTTPResponse(text: body))
+            case "/api/v1/nodes?watch=true&resourceVersion=10&allowWatchBookmarks=true&timeoutSeconds=5":
+                return KubeWatchTests.events([#"{"type":"MODIFIED","object":\#(Self.item("a", 11))}"#, #"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}}"#])
+            default:
+                return .hang
+            }
+        }) { server in
+            let changes = Mutex<[String]>([])
+            let informer = KubeInformer(client: KubeClient(connection: KubeClientTests.connection(server)), path: "/api/v1/nodes", watchSeconds: 5)
+            let task = Task { try await informer.run { change in changes.withLock { $0.append("\(change.type) \(change.object[path: "metadata.name"]?.string ?? "") \(change.object[path: "metadata.resourceVersion"]?.string ?? "")") } } }
+            while changes.withLock({ $0.count }) < 5 { try await Task.sleep(for: .milliseconds(10)) }
+            task.cancel()
+            _ = await task.result
+            // b went and c came while the watch was gone; a's change is not repeated by the relist.
+            #expect(Set(changes.withLock { $0 }) == ["ADDED a 1", "ADDED b 1", "MODIFIED a 11", "ADDED c 12", "DELETED b 1"])
+            #expect(server.requests.last?.path == "/api/v1/nodes?watch=true&resourceVersion=13&allowWatchBookmarks=true&timeoutSeconds=5", "the new watch starts at the new list's version")
         }
     }
 }

@@ -8,8 +8,8 @@ import QuakeHTTP
 /// journaled with what undoes it before it is made, and each revert confirmed by reading the
 /// object back.
 ///
-/// Observation (watches, Prometheus) comes separately; ``observe(through:)`` reports the windows
-/// and the changes' events.
+/// While the run lasts, informers follow each member's Nodes and Karmada's Clusters: their Ready
+/// transitions and taints are the timeline's events (``KubeObserver``); pods Quake deleted are too.
 public actor KubernetesTarget: LiveTarget {
     public let plan: Plan
     public let system: KubeSystem
@@ -21,6 +21,8 @@ public actor KubernetesTarget: LiveTarget {
     private var changes: [Int: [KubeChange]] = [:]
     private var events: [TimelineEvent] = []
     private var started = ContinuousClock.now
+    private var observer = KubeObserver()
+    private var watches: [Task<Void, Never>] = []
 
     /// A target for `plan` on `system`, tainting with `run`'s id; `record` journals each change
     /// (fault index, the change's text) before it is made and must throw if it cannot.
@@ -51,6 +53,15 @@ public actor KubernetesTarget: LiveTarget {
         }
         planner = KubeFaultPlanner(plan: plan, nodeMaps: maps)
         started = ContinuousClock.now
+        let observer = KubeObserver(started: started)
+        self.observer = observer
+        for cluster in plan.topology.clusters.map(\.name) {
+            guard let client = clients[cluster] else { continue }
+            watches.append(Task { await observer.follow(KubeInformer(client: client, path: "/api/v1/nodes"), server: cluster, clusters: false) })
+        }
+        if let karmada = clients[KubeChange.karmada] {
+            watches.append(Task { await observer.follow(KubeInformer(client: karmada, path: "/apis/cluster.karmada.io/v1alpha1/clusters"), server: KubeChange.karmada, clusters: true) })
+        }
     }
 
     public func inject(_ fault: FaultSpec, index: Int) async throws {
@@ -79,9 +90,8 @@ public actor KubernetesTarget: LiveTarget {
         // Last change first; a change stays listed until its revert is confirmed, so a failed
         // revert is tried again by the Runner's cleanup or by rollback.
         while let change = changes[index]?.last {
-            let done = try await reverter.revert(change)
+            _ = try await reverter.revert(change)
             changes[index]?.removeLast()
-            if change.taint != nil { events.append(TimelineEvent(at: elapsed, kind: .taintRemoved, subject: change.taint?.path ?? "", detail: done)) }
         }
         changes[index] = nil
     }
@@ -92,7 +102,8 @@ public actor KubernetesTarget: LiveTarget {
 
     public func observe(through window: Int) async throws -> Timeline {
         var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
-        for event in events { timeline.add(event) }
+        for event in (events + observer.events).sorted(by: { $0.at < $1.at }) { timeline.add(event) }
+        timeline.warnings = observer.warnings
         return timeline
     }
 
@@ -100,7 +111,11 @@ public actor KubernetesTarget: LiveTarget {
         try await observe(through: windowCount - 1)
     }
 
-    public func teardown() async {}
+    public func teardown() async {
+        for watch in watches { watch.cancel() }
+        for watch in watches { await watch.value }
+        watches = []
+    }
 
     private var windowCount: Int {
         Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds)
@@ -115,8 +130,7 @@ public actor KubernetesTarget: LiveTarget {
     private func note(_ change: KubeChange, index: Int) throws {
         try record(index, change.journalText)
         changes[index, default: []].append(change)
-        let kind: TimelineEvent.Kind = change.taint != nil ? .taintAdded : change.deletedPod != nil ? .podKilled : .faultInjected
-        events.append(TimelineEvent(at: elapsed, kind: kind, subject: change.taint?.path ?? change.virtualService?.path ?? change.deletedPod ?? "", detail: change.description))
+        if let pod = change.deletedPod { events.append(TimelineEvent(at: elapsed, kind: .podKilled, subject: pod, detail: "deleted on \(change.on)")) }
     }
 
     /// Deletes `count` of the service's pods (in `cluster`, or in every member), chosen with the
