@@ -13,16 +13,22 @@ enum LabTeardown {
         var killed: [String] = []
         var alreadyGone = 0
         var faultsCleared: [String] = []
+        /// The end the journal already had: the run died after writing it, before leaving the
+        /// state directory.
+        var endedBefore: String?
 
         var sentence: String {
             var parts = ["killed \(killed.count) process\(killed.count == 1 ? "" : "es")"]
             if alreadyGone > 0 { parts.append("\(alreadyGone) already gone") }
             if !faultsCleared.isEmpty { parts.append("faults gone with the lab's Envoys and pods: " + faultsCleared.joined(separator: ", ")) }
+            if let endedBefore { parts.append("its journal had already ended (\(endedBefore)), so only its entry in the state directory was left") }
             return parts.joined(separator: "; ")
         }
     }
 
-    /// Kills every process of `run`, then ends its journal with `status`.
+    /// Kills every process of `run`, then ends its journal with `status`; a journal that already
+    /// has its end (the run died between writing it and leaving the state directory) is left as
+    /// it is, and the run only leaves the state directory.
     ///
     /// - Throws: when a process survives `SIGKILL` or the journal cannot be written; the run then
     ///   stays listed, so the command can be run again.
@@ -41,6 +47,12 @@ enum LabTeardown {
         for process in state.unconfirmed {
             let count = try await ProcessSupervisor.killUnconfirmed(process)
             if count > 0 { summary.killed.append("\(process.name) (start not confirmed)") } else { summary.alreadyGone += 1 }
+        }
+        if let ended = state.ended {
+            // Its end says every process was gone; the journal keeps that end, unchanged.
+            summary.endedBefore = ended
+            try registry.unregister(run.id)
+            return summary
         }
         summary.faultsCleared = state.activeFaults.map(\.description)
         let journal = try Journal.resume(at: run.pointer.journal, registry: registry)

@@ -37,7 +37,13 @@ struct UnfinishedRun {
     var summary: String {
         guard let run, let state else { return "\(id): unreadable journal \(pointer.journal): \(problem ?? "")" }
         let what = run.purpose == .labUp ? "lab up" : "run"
-        let owner = ownerIsRunning ? "in progress (quake PID \(run.owner.pid.map(String.init) ?? "?"))" : (run.purpose == .labUp ? "up" : "crashed or killed")
+        let owner = if ownerIsRunning {
+            "in progress (quake PID \(run.owner.pid.map(String.init) ?? "?"))"
+        } else if let ended = state.ended {
+            "ended (\(ended)), but its quake died before it left the state directory"
+        } else {
+            run.purpose == .labUp ? "up" : "crashed or killed"
+        }
         let live = liveProcesses
         var line = "\(id): \(what) of \(run.plan) on \(run.target) (\(run.system)), \(owner); \(live.count) of \(state.started.count) processes alive"
         let stopped = live.filter(\.isStopped).count

@@ -11,4 +11,6 @@ public enum LoopbackHTTPReply: Sendable {
     /// Sends only the first `afterBytes` bytes of `response` (head and body as on the wire), then
     /// closes the connection: with a reset if `reset`, else with an orderly FIN.
     case truncated(LoopbackHTTPResponse, afterBytes: Int, reset: Bool = false)
+    /// Writes `stream` piece by piece as the client reads it, then closes the connection.
+    case stream(LoopbackHTTPStream)
 }

@@ -55,6 +55,16 @@ extension LoopbackHTTPServer {
                 try LoopbackSocket.lingerZero(connection)
             }
             return false
+        case .stream(let stream):
+            try LoopbackSocket.send(connection, stream.head)
+            var sent = 0
+            // The server's stop is checked before each piece; a client that stops reading and
+            // closes makes the next send fail.
+            while try LoopbackSocket.wait(for: nil, stop: stopRead, timeout: stream.pause) != .stopped, let piece = stream.piece(afterSending: sent) {
+                try LoopbackSocket.send(connection, piece)
+                sent += piece.count
+            }
+            return false
         }
     }
 }

@@ -7,8 +7,9 @@ import QuakeHTTP
 /// next one (by default the process-wide shared engine). Failures come back as ``ObserveError`` with the request URL as location:
 /// `invalidArgument` for a query Prometheus rejected as bad data (`errorType: bad_data`) or
 /// arguments refused before sending, `server` for any other error answer, an HTTP error status,
-/// an unreachable server or a timeout, and `malformed` for a success answer that is not the
-/// documented JSON.
+/// an unreachable server, a timeout or an answer longer than `HTTPRequest.defaultMaxBodyBytes`
+/// (cut off there, so a runaway server costs at most that much memory), and `malformed` for a
+/// success answer that is not the documented JSON.
 public struct PrometheusAPIClient: Sendable {
     /// The server's base URL, such as `http://127.0.0.1:9090`.
     public let baseURL: String
@@ -66,16 +67,21 @@ public struct PrometheusAPIClient: Sendable {
 
     private func get(_ path: String, _ parameters: [(String, String)]) async throws -> PrometheusQueryResult {
         let url = baseURL + path + "?" + parameters.map { "\($0)=\(Self.encode($1))" }.joined(separator: "&")
+        let request = HTTPRequest(url: url, headers: ["Accept": "application/json"], timeout: timeout, connectTimeout: min(timeout, .seconds(10)))
         let response: HTTPResponse
         do {
-            response = try await http.send(HTTPRequest(
-                url: url, headers: ["Accept": "application/json"], timeout: timeout,
-                connectTimeout: min(timeout, .seconds(10))))
+            response = try await http.send(request)
         } catch let error as HTTPError {
-            if error.code == .timeout {
+            switch error.code {
+            case .timeout:
                 throw ObserveError(code: .server, message: "Prometheus did not answer within \(timeout) (timeout)", location: url)
+            case .tooLarge:
+                throw ObserveError(
+                    code: .server, message: "Prometheus's answer is longer than the client's limit of \(request.maxBodyBytes) bytes; it was not read further",
+                    location: url)
+            default:
+                throw ObserveError(code: .server, message: "could not reach Prometheus (\(error.code)): \(error.message)", location: url)
             }
-            throw ObserveError(code: .server, message: "could not reach Prometheus (\(error.code)): \(error.message)", location: url)
         }
         return try Self.decode(response, url: url)
     }
