@@ -26,36 +26,9 @@ import Testing
             - {at: 5s, fault: node-crash, node: member1-eu-1a-1, for: 10s}
         """
 
-    /// A node `ip-a` whose `spec.taints` and `spec.unschedulable` follow the patches sent.
-    final class FakeNode: Sendable {
-        let tainted = Mutex(false)
-
-        func object() -> String {
-            tainted.withLock { tainted in
-                let taints = tainted ? #","taints":[{"key":"quake.io/chaos","value":"run-1","effect":"NoExecute"}],"unschedulable":true"# : ""
-                return #"{"kind":"Node","metadata":{"name":"ip-a","resourceVersion":"\#(tainted ? 2 : 1)","labels":{"topology.kubernetes.io/zone":"eu-1a"}},"spec":{"podCIDR":"10.0.0.0/24"\#(taints)}}"#
-            }
-        }
-
-        func answer(_ request: LoopbackHTTPRequest) -> LoopbackHTTPReply {
-            switch (request.method, request.path) {
-            case ("GET", "/api/v1/nodes"):
-                return .respond(LoopbackHTTPResponse(text: #"{"kind":"NodeList","items":[\#(object()),{"metadata":{"name":"ip-b","labels":{"topology.kubernetes.io/zone":"eu-1b"}}}]}"#))
-            case ("GET", "/api/v1/nodes/ip-a"):
-                return .respond(LoopbackHTTPResponse(text: object()))
-            case ("PATCH", "/api/v1/nodes/ip-a"):
-                let body = String(decoding: request.body, as: UTF8.self)
-                tainted.withLock { $0 = body.contains(#""op":"add""#) }
-                return .respond(LoopbackHTTPResponse(text: object()))
-            default:
-                return .respond(LoopbackHTTPResponse(status: 404, text: #"{"kind":"Status","status":"Failure","reason":"NotFound","code":404}"#))
-            }
-        }
-    }
-
     @Test func aNodeCrashTaintsAndCordonsTheRealNodeAndTheRevertTakesExactlyThatAway() async throws {
         let plan = try PlanLoader.load(text: Self.plan, file: "kube.yaml").plan
-        let node = FakeNode()
+        let node = LoopbackKubeNode()
         try await LoopbackHTTPServer.with({ node.answer($0) }) { server in
             let system = KubeSystemFixture.single(plan: plan, server: "http://127.0.0.1:\(server.port)")
             let journaled = Mutex<[String]>([])
