@@ -57,6 +57,36 @@ import Testing
         }
     }
 
+    /// `nodeFault: drain`: a cordon, then an eviction per pod as kubectl drain picks them; a
+    /// PodDisruptionBudget's 429 is a warning, not forced; the revert uncordons.
+    @Test func aDrainCordonsAndEvictsEachPodAndReportsARefusal() async throws {
+        let plan = try PlanLoader.load(text: Self.plan + "\ntarget: {kubernetes: {nodeFault: drain}}\n", file: "kube.yaml").plan
+        let node = LoopbackKubeNode()
+        let pods = #"{"items":[{"metadata":{"name":"web-1","namespace":"shop","ownerReferences":[{"kind":"ReplicaSet"}]}},{"metadata":{"name":"logs-x","namespace":"kube-system","ownerReferences":[{"kind":"DaemonSet"}]}},{"metadata":{"name":"db-0","namespace":"shop","ownerReferences":[{"kind":"StatefulSet"}]}}]}"#
+        try await LoopbackHTTPServer.with({ request in
+            switch (request.method, request.path) {
+            case ("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dip-a"): return .respond(LoopbackHTTPResponse(text: pods))
+            case ("POST", "/api/v1/namespaces/shop/pods/web-1/eviction"): return .respond(LoopbackHTTPResponse(status: 201, text: #"{"kind":"Status","status":"Success"}"#))
+            case ("POST", "/api/v1/namespaces/shop/pods/db-0/eviction"):
+                return .respond(LoopbackHTTPResponse(status: 429, text: #"{"kind":"Status","status":"Failure","message":"Cannot evict pod as it would violate the pod's disruption budget.","reason":"TooManyRequests","code":429}"#))
+            default: return node.answer(request)
+            }
+        }) { server in
+            let target = try KubernetesTarget(plan: plan, system: KubeSystemFixture.single(plan: plan, server: "http://127.0.0.1:\(server.port)"), run: "run-1") { _, _ in }
+            try await target.prepare()
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            let cordon = try #require(server.requests.first { $0.method == "PATCH" })
+            #expect(String(decoding: cordon.body, as: UTF8.self) == #"[{"op":"test","path":"/metadata/resourceVersion","value":"1"},{"op":"add","path":"/spec/unschedulable","value":true}]"#, "a cordon, no taint")
+            let evictions = server.requests.filter { $0.method == "POST" }
+            #expect(evictions.map(\.path) == ["/api/v1/namespaces/shop/pods/web-1/eviction", "/api/v1/namespaces/shop/pods/db-0/eviction"], "the DaemonSet's pod stays")
+            #expect(String(decoding: evictions[0].body, as: UTF8.self) == #"{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"web-1","namespace":"shop"}}"#)
+            let timeline = try await target.observe(through: 0)
+            #expect(timeline.events.contains { $0.kind == .podEvicted && $0.subject == "shop/web-1" })
+            #expect(timeline.warnings.contains { $0.contains("shop/db-0") && $0.contains("disruption budget") && $0.contains("not forced") }, "\(timeline.warnings)")
+            await target.teardown()
+        }
+    }
+
     @Test func faultsTheAPICannotMakeAreRefusedBeforeAnythingRuns() throws {
         let hang = try PlanLoader.load(text: Self.plan.replacingOccurrences(of: "fault: node-crash", with: "fault: node-hang"), file: "kube.yaml").plan
         let error = #expect(throws: KubeError.self) { try KubernetesTarget(plan: hang, system: KubeSystemFixture.single(plan: hang, server: "http://127.0.0.1:1"), run: "r") { _, _ in } }

@@ -48,6 +48,15 @@ import Testing
         #expect(change.isGone(from: after))
     }
 
+    @Test func eachNodeFaultModeHasItsTaints() {
+        let node = KubeFaultPlanner.Target.node(cluster: "m1", name: "n1")
+        #expect(KubeFaultPlanner.taints(for: node, run: "r", mode: .taint)! == ([.chaos(run: "r")], true))
+        #expect(KubeFaultPlanner.taints(for: node, run: "r", mode: .outOfService)! == ([KubeTaint(key: "node.kubernetes.io/out-of-service", value: "nodeshutdown", effect: "NoExecute")], true))
+        #expect(KubeFaultPlanner.taints(for: node, run: "r", mode: .drain)! == ([], true))
+        #expect(KubeFaultPlanner.taints(for: .karmadaCluster("m1"), run: "r")! == ([.chaos(run: "r"), .chaos(run: "r", effect: "NoSchedule")], false))
+        #expect(KubeFaultPlanner.taints(for: .virtualService(namespace: "a", name: "b"), run: "r") == nil)
+    }
+
     @Test func aTaintLeftByAnEarlierRunIsAConflictNamingRollback() {
         let held: KubeJSON = ["spec": ["taints": [["key": "quake.io/chaos", "value": "run-1", "effect": "NoExecute"]]]]
         let error = #expect(throws: KubeError.self) { try TaintChange.inject([.chaos(run: "run-2")], cordon: false, into: held, at: "/apis/cluster.karmada.io/v1alpha1/clusters/member1") }

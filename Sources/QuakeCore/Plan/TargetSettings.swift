@@ -24,6 +24,8 @@ public struct TargetSettings: Sendable, Equatable {
     public var kubeClusters: [String: KubeClusterAccess] = [:]
     /// Kubernetes: the namespace the plan's services run in (`default`).
     public var kubeNamespace: String = "default"
+    /// Kubernetes: how a node fault (crash, or each node of a zone outage) is made.
+    public var kubeNodeFault: KubeNodeFault = .taint
     /// Kubernetes: the URL the plan's traffic is sent to (an Istio ingress gateway), each request
     /// with `Host: <service>`; nil sends no traffic.
     public var kubeIngress: String?
@@ -59,4 +61,16 @@ public enum KubeClusterAccess: Sendable, Equatable {
     /// Through the Karmada control plane's cluster proxy
     /// (`/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy/`).
     case viaKarmada
+}
+
+/// How the kubernetes target makes a node fault through the API (SEMANTICS §5.1).
+public enum KubeNodeFault: String, Sendable, Equatable, CaseIterable {
+    /// Cordon, and Quake's NoExecute taint: every pod without a toleration is evicted at once.
+    case taint
+    /// Cordon, and `node.kubernetes.io/out-of-service=nodeshutdown:NoExecute`: the node is
+    /// declared shut down, so even StatefulSet pods and volumes move.
+    case outOfService = "out-of-service"
+    /// Cordon, and evict every pod through the eviction API, which PodDisruptionBudgets may refuse
+    /// (reported, never forced).
+    case drain
 }

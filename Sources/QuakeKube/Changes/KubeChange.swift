@@ -12,6 +12,8 @@ public struct KubeChange: Sendable, Equatable, Codable {
     public var virtualService: VirtualServiceChange?
     /// A pod deleted (its API path): nothing to undo, its Deployment replaces it.
     public var deletedPod: String?
+    /// A pod evicted through the eviction API (its path): nothing to undo either.
+    public var evictedPod: String?
 
     /// The name of the Karmada control plane in ``on``.
     public static let karmada = "karmada"
@@ -35,17 +37,19 @@ public struct KubeChange: Sendable, Equatable, Codable {
     }
 
     /// A change from its parts.
-    public init(on: String, taint: TaintChange? = nil, virtualService: VirtualServiceChange? = nil, deletedPod: String? = nil) {
+    public init(on: String, taint: TaintChange? = nil, virtualService: VirtualServiceChange? = nil, deletedPod: String? = nil, evictedPod: String? = nil) {
         self.on = on
         self.taint = taint
         self.virtualService = virtualService
         self.deletedPod = deletedPod
+        self.evictedPod = evictedPod
     }
 
     /// What the change touched, for people.
     public var description: String {
         if let taint { return "\(taint.path) on \(on): taints \(taint.taints.map(\.description).joined(separator: ", "))\(taint.cordoned ? ", cordoned" : "")" }
         if let virtualService { return "\(virtualService.path) on \(on): fault on its routes" }
+        if let evictedPod { return "\(evictedPod) on \(on): evicted" }
         return "\(deletedPod ?? "?") on \(on): deleted"
     }
 }

@@ -36,6 +36,7 @@ public struct KubeChangeReverter: Sendable {
             }
             throw KubeError(code: .api, message: "does not show the saved routes after the revert", location: virtualService.path)
         }
+        if let evicted = change.evictedPod { return "\(evicted) was evicted; its controller replaces it" }
         return "\(change.deletedPod ?? "a pod") was deleted; its Deployment replaces it"
     }
 

@@ -35,7 +35,9 @@ public struct TaintChange: Sendable, Equatable, Codable {
                 throw KubeError(code: .conflict, message: "already carries the taint \(held["key"]?.string ?? ""):\(taint.effect) (value \(held["value"]?.string ?? "none")); if an earlier run left it, `quake rollback` removes it", location: path)
             }
         }
-        if object[path: "spec.taints"]?.array == nil {
+        if taints.isEmpty {
+            // A cordon alone (a drain).
+        } else if object[path: "spec.taints"]?.array == nil {
             ops.append(["op": "add", "path": "/spec/taints", "value": .array(taints.map(\.json))])
         } else {
             for taint in taints { ops.append(["op": "add", "path": "/spec/taints/-", "value": taint.json]) }

@@ -48,10 +48,15 @@ public enum KubeDryRun {
                 let server = target.server(istio: istio)
                 guard let client = clients[server] else { continue }
                 let object = try await client.get(target.path)
-                if let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run) {
+                if let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run, mode: plan.target.kubeNodeFault) {
                     let (change, patch) = try TaintChange.inject(taints, cordon: cordon, into: object, at: target.path)
                     lines.append("    PATCH \(server): \(target.path) (\(KubeClient.PatchType.json.rawValue))")
                     lines.append("      \(patch)")
+                    if case let .node(_, name) = target, plan.target.kubeNodeFault == .drain {
+                        for pod in KubernetesTarget.drainable(try await client.get("/api/v1/pods", query: [("fieldSelector", "spec.nodeName=\(name)")])) {
+                            lines.append("    POST \(server): \(pod)/eviction (policy/v1 Eviction; a 429 from a PodDisruptionBudget is reported, not forced)")
+                        }
+                    }
                     reverts.append("    PATCH \(server): \(target.path) (\(KubeClient.PatchType.json.rawValue)): remove \(change.taints.map(\.description).joined(separator: ", "))\(change.cordoned ? ", set spec.unschedulable false" : "") — each tested at its index then")
                 } else if let block = VirtualServiceChange.faultBlock(spec.fault) {
                     let (_, patch) = try VirtualServiceChange.inject(block, into: object, at: target.path)

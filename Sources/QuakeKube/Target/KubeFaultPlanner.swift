@@ -94,11 +94,17 @@ public struct KubeFaultPlanner: Sendable {
         }
     }
 
-    /// The taints a fault puts on its targets: Quake's NoExecute taint on nodes; NoExecute and its
-    /// NoSchedule twin on Karmada Clusters, so nothing is scheduled back (SEMANTICS §5.2).
-    public static func taints(for target: Target, run: String) -> (taints: [KubeTaint], cordon: Bool)? {
+    /// The taints a fault puts on its targets: on nodes a cordon, with Quake's NoExecute taint, the
+    /// out-of-service taint, or none for a drain (`mode`); NoExecute and its NoSchedule twin on
+    /// Karmada Clusters, so nothing is scheduled back (SEMANTICS §5.2).
+    public static func taints(for target: Target, run: String, mode: KubeNodeFault = .taint) -> (taints: [KubeTaint], cordon: Bool)? {
         switch target {
-        case .node: return ([.chaos(run: run)], true)
+        case .node:
+            switch mode {
+            case .taint: return ([.chaos(run: run)], true)
+            case .outOfService: return ([.outOfService], true)
+            case .drain: return ([], true)
+            }
         case .karmadaCluster: return ([.chaos(run: run), .chaos(run: run, effect: "NoSchedule")], false)
         case .virtualService: return nil
         }

@@ -20,6 +20,7 @@ public actor KubernetesTarget: LiveTarget {
     private var planner: KubeFaultPlanner
     private var changes: [Int: [KubeChange]] = [:]
     private var events: [TimelineEvent] = []
+    private var warnings: [String] = []
     private var started = ContinuousClock.now
     private var observer = KubeObserver()
     private var watches: [Task<Void, Never>] = []
@@ -73,10 +74,13 @@ public actor KubernetesTarget: LiveTarget {
             let server = target.server(istio: istioServer)
             guard let client = clients[server] else { throw KubeError(code: .config, message: "no connection to \(server)", location: target.path) }
             let object = try await client.get(target.path)
-            if let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run) {
+            if let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run, mode: plan.target.kubeNodeFault) {
                 let (change, patch) = try TaintChange.inject(taints, cordon: cordon, into: object, at: target.path)
                 try note(KubeChange(on: server, taint: change), index: index)
                 _ = try await client.patch(target.path, .json, patch)
+                if case let .node(_, name) = target, plan.target.kubeNodeFault == .drain {
+                    try await drain(node: name, server: server, client: client, index: index)
+                }
             } else if let block = VirtualServiceChange.faultBlock(fault.fault) {
                 let (change, patch) = try VirtualServiceChange.inject(block, into: object, at: target.path)
                 try note(KubeChange(on: server, virtualService: change), index: index)
@@ -103,7 +107,7 @@ public actor KubernetesTarget: LiveTarget {
     public func observe(through window: Int) async throws -> Timeline {
         var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
         for event in (events + observer.events).sorted(by: { $0.at < $1.at }) { timeline.add(event) }
-        timeline.warnings = observer.warnings
+        timeline.warnings = warnings + observer.warnings
         return timeline
     }
 
@@ -131,6 +135,35 @@ public actor KubernetesTarget: LiveTarget {
         try record(index, change.journalText)
         changes[index, default: []].append(change)
         if let pod = change.deletedPod { events.append(TimelineEvent(at: elapsed, kind: .podKilled, subject: pod, detail: "deleted on \(change.on)")) }
+    }
+
+    /// Evicts every pod of `node` through the eviction API, as `kubectl drain` does (DaemonSet and
+    /// static pods stay); a PodDisruptionBudget's refusal (429) is a warning, never forced.
+    private func drain(node: String, server: String, client: KubeClient, index: Int) async throws {
+        for path in Self.drainable(try await client.get("/api/v1/pods", query: [("fieldSelector", "spec.nodeName=\(node)")])) {
+            let parts = path.split(separator: "/")
+            let namespace = String(parts[3]), name = String(parts[5])
+            try note(KubeChange(on: server, evictedPod: path), index: index)
+            do {
+                _ = try await client.post(path + "/eviction", ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": .string(name), "namespace": .string(namespace)]])
+                events.append(TimelineEvent(at: elapsed, kind: .podEvicted, subject: "\(namespace)/\(name)", detail: "evicted from \(node) (\(server))"))
+            } catch let error as KubeError where error.code == .tooManyRequests {
+                warnings.append("the eviction of \(namespace)/\(name) from \(node) was refused (a PodDisruptionBudget): \(error.message); not forced")
+            } catch let error as KubeError where error.code == .notFound {
+                continue
+            }
+        }
+    }
+
+    /// The API paths of the pods in `podList` a drain evicts, as `kubectl drain` picks them:
+    /// all but DaemonSet pods and static (mirror) pods.
+    public static func drainable(_ podList: KubeJSON) -> [String] {
+        (podList["items"]?.array ?? []).compactMap { pod in
+            guard let name = pod[path: "metadata.name"]?.string, let namespace = pod[path: "metadata.namespace"]?.string else { return nil }
+            let owners = pod[path: "metadata.ownerReferences"]?.array ?? []
+            if owners.contains(where: { $0["kind"]?.string == "DaemonSet" }) || pod[path: "metadata.annotations"]?["kubernetes.io/config.mirror"] != nil { return nil }
+            return "/api/v1/namespaces/\(namespace)/pods/\(name)"
+        }
     }
 
     /// Deletes `count` of the service's pods (in `cluster`, or in every member), chosen with the

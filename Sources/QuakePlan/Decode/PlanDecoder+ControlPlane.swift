@@ -57,12 +57,13 @@ extension PlanDecoder {
             if let v = lm["timeScale"].flatMap({ reader.double($0, lm.path("timeScale"), in: 0.001...1) }) { settings.labTimeScale = v }
             if let v = lm["basePort"].flatMap({ reader.int($0, lm.path("basePort"), in: 1024...60000) }) { settings.labBasePort = v }
         }
-        if let n = m["kubernetes"], let km = reader.mapping(n, m.path("kubernetes"), keys: ["context", "karmadaContext", "kubeconfig", "prometheus", "clusters", "namespace", "ingress"]) {
+        if let n = m["kubernetes"], let km = reader.mapping(n, m.path("kubernetes"), keys: ["context", "karmadaContext", "kubeconfig", "prometheus", "clusters", "namespace", "ingress", "nodeFault"]) {
             settings.kubeContext = km["context"].flatMap { reader.string($0, km.path("context")) }
             settings.karmadaContext = km["karmadaContext"].flatMap { reader.string($0, km.path("karmadaContext")) }
             settings.kubeconfig = km["kubeconfig"].flatMap { reader.string($0, km.path("kubeconfig")) }
             settings.prometheusURL = km["prometheus"].flatMap { reader.string($0, km.path("prometheus")) }
             if let v = km["namespace"].flatMap({ reader.string($0, km.path("namespace")) }) { settings.kubeNamespace = v }
+            if let v = km["nodeFault"].flatMap({ reader.choice($0, km.path("nodeFault"), among: KubeNodeFault.allCases.map(\.rawValue)) }).flatMap(KubeNodeFault.init) { settings.kubeNodeFault = v }
             if let node = km["ingress"], let v = reader.string(node, km.path("ingress")) {
                 if v.hasPrefix("http://") || v.hasPrefix("https://") { settings.kubeIngress = v.hasSuffix("/") ? String(v.dropLast()) : v } else { reader.error(node, km.path("ingress"), "'\(v)' is not an http:// or https:// URL") }
             }
