@@ -1,0 +1,80 @@
+import Foundation
+
+/// One open watch: which objects it follows, how it presents them, and where its event lines go.
+///
+/// The store calls it with the lock held, so its lines leave in resourceVersion order; `send`
+/// only queues a write on the connection. A change that makes an object start matching the
+/// selectors is sent as ADDED, one that makes it stop matching as DELETED, as the real watch
+/// cache does.
+final class KubeAPIWatch: Sendable {
+    let resource: KubeAPIResource
+    let version: String
+    let namespace: String?
+    let labels: KubeAPILabelSelector?
+    let fields: KubeAPIFieldSelector?
+    let allowsBookmarks: Bool
+    let presentation: KubeAPIPresentation
+    private let send: @Sendable (String) -> Void
+    private let end: @Sendable () -> Void
+
+    init(
+        resource: KubeAPIResource, version: String, namespace: String?,
+        labels: KubeAPILabelSelector?, fields: KubeAPIFieldSelector?,
+        allowsBookmarks: Bool, presentation: KubeAPIPresentation,
+        send: @escaping @Sendable (String) -> Void, end: @escaping @Sendable () -> Void
+    ) {
+        self.resource = resource
+        self.version = version
+        self.namespace = namespace
+        self.labels = labels
+        self.fields = fields
+        self.allowsBookmarks = allowsBookmarks
+        self.presentation = presentation
+        self.send = send
+        self.end = end
+    }
+
+    private func matches(_ key: KubeAPIObjectKey, _ object: KubeJSON?) -> Bool {
+        guard let object, key.resource == resource, namespace == nil || key.namespace == namespace else { return false }
+        return (labels?.matches(object["metadata"]["labels"].stringMap) ?? true) && (fields?.matches(object) ?? true)
+    }
+
+    /// Sends `change` if this watch follows the object, before or after it.
+    func deliver(_ change: KubeAPIChange) {
+        let before = change.type != "ADDED" && matches(change.key, change.old)
+        let after = change.type != "DELETED" && matches(change.key, change.new)
+        let type: String
+        switch (before, after) {
+        case (false, false): return
+        case (false, true): type = "ADDED"
+        case (true, false): type = "DELETED"
+        case (true, true): type = "MODIFIED"
+        }
+        let object = KubeAPITable.present(change.new, of: resource, version: version, as: presentation, inList: false)
+        emit(["type": .string(type), "object": object])
+    }
+
+    /// Sends a BOOKMARK carrying `revision` (an object of the watched kind with only metadata),
+    /// marked as the end of the initial events when asked.
+    func bookmark(revision: Int, initialEventsEnd: Bool) {
+        var metadata: KubeJSON = ["resourceVersion": .string(String(revision)), "creationTimestamp": nil]
+        if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
+        let object: KubeJSON = ["kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion(version)), "metadata": metadata]
+        emit(["type": "BOOKMARK", "object": object])
+    }
+
+    /// Sends an ERROR event with `status` and ends the stream.
+    func fail(_ status: KubeAPIStatus) {
+        emit(["type": "ERROR", "object": status.body])
+        end()
+    }
+
+    /// Ends the stream.
+    func finish() {
+        end()
+    }
+
+    private func emit(_ event: KubeJSON) {
+        send(event.text + "\n")
+    }
+}
