@@ -21,6 +21,14 @@ enum KubeAPIFixture {
         try server.seed(KubeAPIObjects.destinationRule("reviews", host: "reviews", clusters: ["member1"]))
     }
 
+    /// The `web` Deployment as Karmada propagates it, with its EndpointSlice.
+    static func seedWorkload(_ server: KubeAPIServer) throws {
+        try server.seed(KubeAPIObjects.deployment("web", replicas: 3))
+        try server.seed(KubeAPIObjects.endpointSlice("web-abcde", service: "web", endpoints: [("10.244.0.10", "n1", "zone-a"), ("10.244.1.10", "n2", "zone-b")]))
+        try server.seed(KubeAPIObjects.propagationPolicy("web", deployment: "web", clusterNames: ["member1"]))
+        try server.seed(KubeAPIObjects.resourceBinding("web-deployment", deployment: "web", clusters: [("member1", 3)]))
+    }
+
     /// The arguments that point kubectl at `server` as `user`, with a discovery cache of the server's own.
     static func kubectlArguments(_ server: KubeAPIServer, user: String = "admin") throws -> [String] {
         let cache = URL(fileURLWithPath: server.caFile).deletingLastPathComponent().appendingPathComponent("kubectl-cache").path

@@ -28,6 +28,23 @@ struct KubectlTests {
         }
     }
 
+    @Test func everyResourceIsDiscoveredByItsShortName() async throws {
+        try await KubeAPIServer.with { server in
+            try KubeAPIFixture.seed(server)
+            try KubeAPIFixture.seedWorkload(server)
+            let result = try await KubeAPIFixture.kubectl(server, "get", "no,ns,po,ev,pdb,deploy,ds,endpointslices,clusters,rb,pp,vs,dr", "-A", "-o", "name")
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(Set(result.output.split(separator: "\n").map(String.init)).isSuperset(of: [
+                "node/n1", "namespace/kube-system", "pod/web-3", "poddisruptionbudget.policy/web", "deployment.apps/web",
+                "daemonset.apps/kube-proxy", "endpointslice.discovery.k8s.io/web-abcde", "cluster.cluster.karmada.io/member1",
+                "resourcebinding.work.karmada.io/web-deployment", "propagationpolicy.policy.karmada.io/web",
+                "virtualservice.networking.istio.io/reviews", "destinationrule.networking.istio.io/reviews",
+            ]))
+            let legacy = try await KubeAPIFixture.kubectl(server, "get", "virtualservices.v1beta1.networking.istio.io", "reviews", "-o", "jsonpath={.apiVersion}")
+            #expect(legacy.output == "networking.istio.io/v1beta1", "\(legacy.errors)")
+        }
+    }
+
     @Test func getWatchPrintsChangesMadeWhileItWatches() async throws {
         try await KubeAPIServer.with { server in
             try KubeAPIFixture.seed(server)

@@ -13,12 +13,12 @@ public struct KubeAPIRequestRecord: Sendable {
     public let contentType: String
     /// The `Accept` header as sent.
     public let accept: String
-    /// The `User-Agent` header as sent (kubectl and client-go name themselves there).
-    public let userAgent: String
     /// The body as sent.
     public let body: Data
     /// The authenticated user, or `nil` when the request was refused with 401 (or not answered yet).
     public internal(set) var user: String?
+    /// The authenticated user's groups (a client certificate's organizations).
+    public internal(set) var groups: [String] = []
     /// The HTTP status answered, or `nil` while the request is held (``KubeAPIServer/hang()``).
     /// A watch counts as answered (200) when its stream starts.
     public internal(set) var status: Int?
@@ -39,7 +39,6 @@ public struct KubeAPIRequestRecord: Sendable {
         query = request.query
         contentType = request.contentType
         accept = request.header("Accept") ?? ""
-        userAgent = request.header("User-Agent") ?? ""
         body = Data(request.body)
     }
 }

@@ -36,13 +36,6 @@ public struct KubeAPIResource: Sendable, Hashable, CustomStringConvertible {
     /// The singular name (`node`), as discovery gives it.
     var singular: String { kind.lowercased() }
 
-    /// The URL of the collection in `version` (`/api/v1/namespaces/default/pods`).
-    func collectionPath(namespace: String?, version: String? = nil) -> String {
-        let root = group.isEmpty ? "/api/\(version ?? self.version)" : "/apis/\(group)/\(version ?? self.version)"
-        if namespaced, let namespace { return "\(root)/namespaces/\(namespace)/\(plural)" }
-        return "\(root)/\(plural)"
-    }
-
     init(group: String, versions: [String], plural: String, kind: String, namespaced: Bool, isCustom: Bool = false, hasStatus: Bool = true, shortNames: [String] = []) {
         self.group = group
         self.versions = versions

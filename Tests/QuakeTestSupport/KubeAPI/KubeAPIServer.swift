@@ -78,6 +78,8 @@ public final class KubeAPIServer: Sendable {
         tls.certificateVerification = .optionalVerification
         tls.trustRoots = .file(certificates.caFile)
         tls.applicationProtocols = ["http/1.1"]
+        // On stop, do not wait the default 5 s for idle keep-alive clients to answer close_notify.
+        tls.shutdownTimeout = .milliseconds(100)
         let context = try NIOSSLContext(configuration: tls)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)

@@ -99,6 +99,7 @@ final class KubeAPIService: Sendable {
         }
         state.withLock { state in
             state.records[record].user = user?.name
+            state.records[record].groups = user?.groups ?? []
             state.records[record].status = status
         }
         return reply

@@ -51,11 +51,6 @@ struct KubeAPIStatus: Error {
         return KubeAPIStatus(code: 403, reason: "Forbidden", message: message, details: details(resource, name: name))
     }
 
-    /// 403 for a path outside any resource (`/version` and discovery are open to every user).
-    static func forbidden(user: String, verb: String, path: String) -> KubeAPIStatus {
-        KubeAPIStatus(code: 403, reason: "Forbidden", message: "forbidden: User \"\(user)\" cannot \(verb) path \"\(path)\"", details: .object([]))
-    }
-
     /// 400 with the reason as message.
     static func badRequest(_ message: String) -> KubeAPIStatus {
         KubeAPIStatus(code: 400, reason: "BadRequest", message: message, details: nil)
