@@ -144,6 +144,18 @@ struct KubeAPIProtocolTests {
         }
     }
 
+    @Test func aWatchListEndsItsInitialEventsWithAnAnnotatedBookmark() async throws {
+        try await KubeAPIServer.with(bookmarkInterval: nil) { server in
+            try KubeAPIFixture.seed(server)
+            let client = try KubeAPIClient(server)
+            let watch = try await client.send(.get, "/api/v1/nodes?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=1&allowWatchBookmarks=true&timeoutSeconds=1")
+            let events = try KubeAPIClient.events(watch.text)
+            #expect(events.map { $0["type"] } == ["ADDED", "ADDED", "BOOKMARK"])
+            #expect(events.last?["object"]["metadata"]["annotations"] == ["k8s.io/initial-events-end": "true"])
+            #expect(events.last?["object"]["metadata"]["resourceVersion"] == .string(String(server.resourceVersion)))
+        }
+    }
+
     @Test func aWatchFromACompactedVersionEndsWithExpired() async throws {
         try await KubeAPIServer.with(bookmarkInterval: nil) { server in
             try KubeAPIFixture.seed(server)

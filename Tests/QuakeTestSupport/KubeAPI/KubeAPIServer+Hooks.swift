@@ -4,6 +4,7 @@
 extension KubeAPIServer {
     /// Stores `object` as a create would (uid, creationTimestamp unless given, generation, the
     /// next resourceVersion), creating its namespace if missing, and tells the watches; returns it.
+    /// An object of the same name is replaced.
     ///
     /// The resource comes from the object's `apiVersion` and `kind`; objects the
     /// ``KubeAPIObjects`` builders make are ready to seed.
@@ -74,8 +75,8 @@ extension KubeAPIServer {
     }
 
     /// From now on, requests are read but not answered (connections and TLS handshakes still
-    /// complete), as from an API server that hangs; open watches stay open but quiet only if
-    /// nothing changes. ``resume()`` answers the held requests.
+    /// complete), as from an API server that hangs; watches already open keep streaming.
+    /// ``resume()`` answers the held requests whose clients still wait.
     public func hang() {
         service.hang()
     }

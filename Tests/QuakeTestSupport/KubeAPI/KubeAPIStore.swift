@@ -79,12 +79,13 @@ final class KubeAPIStore: Sendable {
     /// The current resourceVersion.
     var revision: Int { state.withLock { $0.revision } }
 
-    /// Starts `watch`: sends what it asked to see first (the objects that exist, or the changes
-    /// since its resourceVersion), then every matching change. A resourceVersion older than the
-    /// kept history ends it at once with a 410 `Expired` error event, as the watch cache does.
+    /// Starts `watch`: sends what it asked to see first (the objects that exist, ended by a
+    /// bookmark with `sendInitialEvents`; or the changes since its resourceVersion), then every
+    /// matching change. A resourceVersion older than the kept history ends it at once with a 410
+    /// `Expired` error event, as the watch cache does.
     func start(_ watch: KubeAPIWatch, from resourceVersion: String?, initialEventsEnd: Bool) -> Int? {
         state.withLock { state in
-            if let resourceVersion, let since = Int(resourceVersion), since != 0 {
+            if !initialEventsEnd, let resourceVersion, let since = Int(resourceVersion), since != 0 {
                 guard since >= state.compactedRevision else {
                     watch.fail(.expired(requested: since, oldest: state.compactedRevision + 1))
                     return nil
