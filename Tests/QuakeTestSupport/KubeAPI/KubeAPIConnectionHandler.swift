@@ -79,7 +79,8 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
         let headers = HTTPHeaders([("Content-Type", plan.presentation.contentType), ("Cache-Control", "no-cache, private")])
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let channel = context.channel
-        let watch = plan.watch(
+        let watch = KubeAPIWatch(
+            plan: plan,
             send: { line in channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: line))), promise: nil) },
             end: { channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil) }
         )

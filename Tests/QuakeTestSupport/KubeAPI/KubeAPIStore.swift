@@ -94,7 +94,7 @@ final class KubeAPIStore: Sendable {
                     watch.deliver(change)
                 }
             } else {
-                for (key, object) in state.objects(watch.resource, namespace: watch.namespace) {
+                for (key, object) in state.objects(watch.plan.resource, namespace: watch.plan.namespace) {
                     watch.deliver(KubeAPIChange(type: "ADDED", key: key, revision: state.revision, old: nil, new: object))
                 }
                 if initialEventsEnd { watch.bookmark(revision: state.revision, initialEventsEnd: true) }
@@ -114,7 +114,7 @@ final class KubeAPIStore: Sendable {
     /// Sends a BOOKMARK with the current resourceVersion to every watch that allows bookmarks.
     func sendBookmarks() {
         state.withLock { state in
-            for watch in state.watches.values where watch.allowsBookmarks {
+            for watch in state.watches.values where watch.plan.allowsBookmarks {
                 watch.bookmark(revision: state.revision, initialEventsEnd: false)
             }
         }

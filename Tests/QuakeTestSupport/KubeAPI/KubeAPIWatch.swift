@@ -7,36 +7,21 @@ import Foundation
 /// selectors is sent as ADDED, one that makes it stop matching as DELETED, as the real watch
 /// cache does.
 final class KubeAPIWatch: Sendable {
-    let resource: KubeAPIResource
-    let version: String
-    let namespace: String?
-    let labels: KubeAPILabelSelector?
-    let fields: KubeAPIFieldSelector?
-    let allowsBookmarks: Bool
-    let presentation: KubeAPIPresentation
+    /// What the watch follows and how it presents it.
+    let plan: KubeAPIWatchPlan
     private let send: @Sendable (String) -> Void
     private let end: @Sendable () -> Void
 
-    init(
-        resource: KubeAPIResource, version: String, namespace: String?,
-        labels: KubeAPILabelSelector?, fields: KubeAPIFieldSelector?,
-        allowsBookmarks: Bool, presentation: KubeAPIPresentation,
-        send: @escaping @Sendable (String) -> Void, end: @escaping @Sendable () -> Void
-    ) {
-        self.resource = resource
-        self.version = version
-        self.namespace = namespace
-        self.labels = labels
-        self.fields = fields
-        self.allowsBookmarks = allowsBookmarks
-        self.presentation = presentation
+    /// A watch following `plan` whose lines go to `send` and whose end goes to `end`.
+    init(plan: KubeAPIWatchPlan, send: @escaping @Sendable (String) -> Void, end: @escaping @Sendable () -> Void) {
+        self.plan = plan
         self.send = send
         self.end = end
     }
 
     private func matches(_ key: KubeAPIObjectKey, _ object: KubeJSON?) -> Bool {
-        guard let object, key.resource == resource, namespace == nil || key.namespace == namespace else { return false }
-        return (labels?.matches(object["metadata"]["labels"].stringMap) ?? true) && (fields?.matches(object) ?? true)
+        guard let object, key.resource == plan.resource, plan.namespace == nil || key.namespace == plan.namespace else { return false }
+        return (plan.labels?.matches(object["metadata"]["labels"].stringMap) ?? true) && (plan.fields?.matches(object) ?? true)
     }
 
     /// Sends `change` if this watch follows the object, before or after it.
@@ -50,7 +35,7 @@ final class KubeAPIWatch: Sendable {
         case (true, false): type = "DELETED"
         case (true, true): type = "MODIFIED"
         }
-        let object = KubeAPITable.present(change.new, of: resource, version: version, as: presentation, inList: false)
+        let object = KubeAPITable.present(change.new, of: plan.resource, version: plan.version, as: plan.presentation, inList: false)
         emit(["type": .string(type), "object": object])
     }
 
@@ -59,7 +44,7 @@ final class KubeAPIWatch: Sendable {
     func bookmark(revision: Int, initialEventsEnd: Bool) {
         var metadata: KubeJSON = ["resourceVersion": .string(String(revision)), "creationTimestamp": nil]
         if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
-        let object: KubeJSON = ["kind": .string(resource.kind), "apiVersion": .string(resource.apiVersion(version)), "metadata": metadata]
+        let object: KubeJSON = ["kind": .string(plan.resource.kind), "apiVersion": .string(plan.resource.apiVersion(plan.version)), "metadata": metadata]
         emit(["type": "BOOKMARK", "object": object])
     }
 

@@ -31,12 +31,4 @@ struct KubeAPIWatchPlan: Sendable {
         timeoutSeconds = request.query["timeoutSeconds"].flatMap(Int.init)
         self.presentation = presentation
     }
-
-    /// A watch following this plan whose lines go to `send` and whose end goes to `end`.
-    func watch(send: @escaping @Sendable (String) -> Void, end: @escaping @Sendable () -> Void) -> KubeAPIWatch {
-        KubeAPIWatch(
-            resource: resource, version: version, namespace: namespace, labels: labels, fields: fields,
-            allowsBookmarks: allowsBookmarks, presentation: presentation, send: send, end: end
-        )
-    }
 }

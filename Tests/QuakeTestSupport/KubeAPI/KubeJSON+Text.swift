@@ -113,60 +113,51 @@ extension KubeJSON {
         }
 
         mutating func object() throws -> KubeJSON {
-            index += 1
             var members: [(key: String, value: KubeJSON)] = []
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            while true {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
-                let key = try string()
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-                index += 1
-                skipSpace()
-                let value = try value()
+            try items(closedBy: "}") { parser in
+                guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a key") }
+                let key = try parser.string()
+                parser.skipSpace()
+                guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else { throw parser.failure("expected ':'") }
+                parser.index += 1
+                parser.skipSpace()
+                let value = try parser.value()
                 if let existing = members.firstIndex(where: { $0.key == key }) {
                     members[existing].value = value
                 } else {
                     members.append((key, value))
                 }
-                skipSpace()
-                guard index < bytes.count else { throw failure("unexpected end in an object") }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                } else {
-                    throw failure("expected ',' or '}'")
-                }
             }
+            return .object(members)
         }
 
         mutating func array() throws -> KubeJSON {
-            index += 1
             var elements: [KubeJSON] = []
+            try items(closedBy: "]") { elements.append(try $0.value()) }
+            return .array(elements)
+        }
+
+        /// Reads the comma-separated items of an object or array (its opening bracket is at
+        /// `index`) with `item`, through the closing bracket.
+        mutating func items(closedBy close: Unicode.Scalar, _ item: (inout Parser) throws -> Void) throws {
+            index += 1
             skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            if index < bytes.count, bytes[index] == UInt8(ascii: close) {
                 index += 1
-                return .array(elements)
+                return
             }
             while true {
                 skipSpace()
-                elements.append(try value())
+                try item(&self)
                 skipSpace()
-                guard index < bytes.count else { throw failure("unexpected end in an array") }
+                guard index < bytes.count else { throw failure("unexpected end before '\(close)'") }
                 if bytes[index] == UInt8(ascii: ",") {
                     index += 1
-                } else if bytes[index] == UInt8(ascii: "]") {
+                } else if bytes[index] == UInt8(ascii: close) {
                     index += 1
-                    return .array(elements)
+                    return
                 } else {
-                    throw failure("expected ',' or ']'")
+                    throw failure("expected ',' or '\(close)'")
                 }
             }
         }
