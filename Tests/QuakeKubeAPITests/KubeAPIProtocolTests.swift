@@ -197,6 +197,25 @@ struct KubeAPIProtocolTests {
         }
     }
 
+    @Test func aHangingServerHoldsWatchEventsUntilResumed() async throws {
+        try await KubeAPIServer.with(bookmarkInterval: nil) { server in
+            try KubeAPIFixture.seed(server)
+            let client = try KubeAPIClient(server)
+            let from = server.resourceVersion
+            async let watched = { (try await client.send(.get, "/api/v1/nodes?watch=true&resourceVersion=\(from)&timeoutSeconds=1"), ContinuousClock.now) }()
+            try await server.waitForRequests("the watch") { $0.contains { $0.isWatch && $0.status == 200 } }
+            server.hang()
+            try server.mutate(.nodes, "n1") { $0[path: ["spec", "unschedulable"]] = true }
+            // The watch's timeout passes while the server hangs: its end waits too.
+            try await Task.sleep(for: .milliseconds(1500))
+            let resumed = ContinuousClock.now
+            server.resume()
+            let (response, ended) = try await watched
+            #expect(ended > resumed, "nothing reached the client before the server resumed")
+            #expect(try KubeAPIClient.events(response.text).map { $0["type"] } == ["MODIFIED"])
+        }
+    }
+
     @Test func aHangingServerHoldsRequestsUntilResumed() async throws {
         try await KubeAPIServer.with { server in
             try KubeAPIFixture.seed(server)

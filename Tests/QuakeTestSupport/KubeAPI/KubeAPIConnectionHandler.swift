@@ -63,8 +63,7 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
         guard context.channel.isActive else { return }
         switch service.respond(to: request, record: record) {
         case let .response(status, contentType, text):
-            var headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache, private"), ("Content-Length", String(text.utf8.count))])
-            if request.method == "HEAD" { headers.replaceOrAdd(name: "Content-Length", value: "0") }
+            let headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache, private"), ("Content-Length", String(text.utf8.count))])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
             if request.method != "HEAD" {
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)

@@ -52,8 +52,11 @@ public enum KubeAPIObjects {
     /// What owns a pod, for kubectl drain's checks: a ReplicaSet (evicted), a DaemonSet (skipped
     /// with `--ignore-daemonsets`; seed the DaemonSet too), or nothing (drain needs `--force`).
     public enum PodOwner: Sendable {
+        /// A ReplicaSet of this name.
         case replicaSet(String)
+        /// A DaemonSet of this name.
         case daemonSet(String)
+        /// No owner.
         case none
     }
 

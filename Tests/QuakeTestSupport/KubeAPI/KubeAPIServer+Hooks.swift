@@ -75,13 +75,14 @@ extension KubeAPIServer {
     }
 
     /// From now on, requests are read but not answered (connections and TLS handshakes still
-    /// complete), as from an API server that hangs; watches already open keep streaming.
-    /// ``resume()`` answers the held requests whose clients still wait.
+    /// complete), and open watches send nothing, as from an API server that hangs.
+    /// ``resume()`` sends what the watches held and answers the requests whose clients still wait.
     public func hang() {
         service.hang()
     }
 
-    /// Answers the requests held since ``hang()`` and every later one at once.
+    /// Ends a ``hang()``: the watches send what they held, the held requests are answered, and
+    /// every later one at once.
     public func resume() {
         service.resume()
     }

@@ -107,8 +107,8 @@ public final class KubeAPIServer: Sendable {
 
     /// Ends every watch, closes the listener and every connection, and stops the event loop.
     private func stop() async {
-        service.store.stopAllWatches()
         service.resume()
+        service.store.stopAllWatches()
         try? await listener.close()
         try? await group.shutdownGracefully()
     }

@@ -53,6 +53,7 @@ final class KubeAPIService: Sendable {
 
     func hang() {
         state.withLock { $0.hanging = true }
+        store.holdWatches()
     }
 
     func resume() {
@@ -61,6 +62,7 @@ final class KubeAPIService: Sendable {
             defer { state.held = [] }
             return state.held
         }
+        store.releaseWatches()
         for answer in held { answer() }
     }
 

@@ -16,6 +16,8 @@ final class KubeAPIStore: Sendable {
         var compactedRevision = 0
         var historyLimit: Int
         var watches: [Int: KubeAPIWatch] = [:]
+        /// The watches held while the server hangs, stopped ones included.
+        var heldWatches: [KubeAPIWatch] = []
         var nextWatch = 0
 
         func object(_ key: KubeAPIObjectKey) -> KubeJSON? { objects[key] }
@@ -117,6 +119,23 @@ final class KubeAPIStore: Sendable {
             for watch in state.watches.values where watch.plan.allowsBookmarks {
                 watch.bookmark(revision: state.revision, initialEventsEnd: false)
             }
+        }
+    }
+
+    /// Holds every open watch's events until ``releaseWatches()`` (the server hangs).
+    func holdWatches() {
+        state.withLock { state in
+            state.heldWatches = Array(state.watches.values)
+            for watch in state.heldWatches { watch.hold() }
+        }
+    }
+
+    /// Sends what the watches held, in order (an end too, for one that timed out meanwhile),
+    /// and lets them stream again.
+    func releaseWatches() {
+        state.withLock { state in
+            for watch in state.heldWatches { watch.release() }
+            state.heldWatches = []
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One open watch: which objects it follows, how it presents them, and where its event lines go.
 ///
@@ -11,6 +12,8 @@ final class KubeAPIWatch: Sendable {
     let plan: KubeAPIWatchPlan
     private let send: @Sendable (String) -> Void
     private let end: @Sendable () -> Void
+    /// While the server hangs, what the watch would have sent (`nil` for its end), in order.
+    private let held = Mutex<[String?]?>(nil)
 
     /// A watch following `plan` whose lines go to `send` and whose end goes to `end`.
     init(plan: KubeAPIWatchPlan, send: @escaping @Sendable (String) -> Void, end: @escaping @Sendable () -> Void) {
@@ -51,15 +54,32 @@ final class KubeAPIWatch: Sendable {
     /// Sends an ERROR event with `status` and ends the stream.
     func fail(_ status: KubeAPIStatus) {
         emit(["type": "ERROR", "object": status.body])
-        end()
+        finish()
     }
 
     /// Ends the stream.
     func finish() {
-        end()
+        if !held.withLock({ $0?.append(nil) != nil }) { end() }
+    }
+
+    /// Keeps what the watch sends from now on, as a hung server would not send it.
+    func hold() {
+        held.withLock { $0 = $0 ?? [] }
+    }
+
+    /// Sends what was kept since ``hold()``, then sends as it comes again.
+    func release() {
+        let lines = held.withLock { held in
+            defer { held = nil }
+            return held ?? []
+        }
+        for line in lines {
+            if let line { send(line) } else { end() }
+        }
     }
 
     private func emit(_ event: KubeJSON) {
-        send(event.text + "\n")
+        let line = event.text + "\n"
+        if !held.withLock({ $0?.append(line) != nil }) { send(line) }
     }
 }

@@ -5,12 +5,19 @@
 /// Literals build values (`["spec": ["unschedulable": true]]`); subscripts read and write nested
 /// fields, a missing one reading as `.null`.
 public enum KubeJSON: Sendable, Equatable {
+    /// `null`, and what an absent field reads as.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([KubeJSON])
+    /// An object, its members in order.
     case object([(key: String, value: KubeJSON)])
 
     /// The value of `key` in an object; `.null` when absent or when this is not an object.
@@ -87,6 +94,7 @@ public enum KubeJSON: Sendable, Equatable {
         return map
     }
 
+    /// Equal values; objects compare regardless of key order, numbers by value (`1 == 1.0`).
     public static func == (lhs: KubeJSON, rhs: KubeJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -94,7 +102,6 @@ public enum KubeJSON: Sendable, Equatable {
         case let (.string(a), .string(b)): return a == b
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)):
-            // Key order does not make two objects different (RFC 6902 `test`, preconditions).
             guard a.count == b.count else { return false }
             return a.allSatisfy { member in b.contains { $0.key == member.key && $0.value == member.value } }
         case (.int, .int), (.int, .double), (.double, .int), (.double, .double):
