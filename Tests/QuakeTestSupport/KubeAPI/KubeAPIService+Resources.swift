@@ -1,6 +1,7 @@
 import Foundation
 
-/// The verbs on resources: get, list, watch, create, update, patch and delete, with the real
+/// The verbs on resources: get, list, watch, create, update and delete (patch in
+/// `KubeAPIService+Patch.swift`), with the real
 /// server's checks (resourceVersion preconditions, namespaces that must exist, names that must
 /// match the URL) and its `Status` bodies when they fail.
 extension KubeAPIService {
@@ -12,7 +13,6 @@ extension KubeAPIService {
         guard let presentation = KubeAPIPresentation.negotiate(request) else {
             throw KubeAPIStatus.notAcceptable(["application/json", "application/json;as=Table;v=v1;g=meta.k8s.io"])
         }
-        let objectPresentation = ["get", "list", "watch"].contains(verb) ? presentation : .json
         switch verb {
         case "get":
             guard let key = target.key, let object = store.transaction({ $0.object(key) }) else {
@@ -28,7 +28,7 @@ extension KubeAPIService {
         case "update":
             return try update(request, target: target)
         case "patch":
-            return try patch(request, target: target, presentation: objectPresentation)
+            return try patch(request, target: target, presentation: presentation)
         case "delete":
             return try delete(request, target: target)
         default:
@@ -138,54 +138,6 @@ extension KubeAPIService {
             return current
         }
         return state.put(next, at: key)
-    }
-
-    private func patch(_ request: KubeAPIRequest, target: KubeAPITarget, presentation: KubeAPIPresentation) throws -> Reply {
-        guard let key = target.key else { throw KubeAPIStatus.methodNotSupported(target.resource, "patch") }
-        let patch = try parsedBody(request)
-        let type = request.contentType
-        let patched = try store.transaction { state -> KubeJSON in
-            guard let current = state.object(key) else { throw KubeAPIStatus.notFound(target.resource, key.name) }
-            // The patch applies to the stored object, so a resourceVersion the patch does not
-            // change is the current one: only one the patch sets acts as a precondition.
-            let next = try Self.apply(patch, type: type, to: current, resource: target.resource)
-            if next["metadata"]["name"].string != key.name {
-                throw KubeAPIStatus.badRequest("metadata.name: Invalid value: \"\(next["metadata"]["name"].string ?? "")\": field is immutable")
-            }
-            return try Self.replace(key, with: next, in: &state)
-        }
-        return .json(200, KubeAPITable.present(patched, of: target.resource, version: target.version, as: presentation, inList: false), contentType: presentation.contentType)
-    }
-
-    /// `current` patched the way `type` says; a strategic merge on a custom resource is refused
-    /// with 415, as for a CRD.
-    private static func apply(_ patch: KubeJSON, type: String, to current: KubeJSON, resource: KubeAPIResource) throws -> KubeJSON {
-        var accepted = ["application/json-patch+json", "application/merge-patch+json"]
-        if !resource.isCustom { accepted.append("application/strategic-merge-patch+json") }
-        accepted.append("application/apply-patch+yaml")
-        switch type {
-        case "application/json-patch+json":
-            do {
-                return try JSONPatch.apply(patch, to: current)
-            } catch let malformed as JSONPatch.Malformed {
-                throw KubeAPIStatus.badRequest(malformed.reason)
-            } catch {
-                throw KubeAPIStatus.patchNotApplicable
-            }
-        case "application/merge-patch+json":
-            guard patch.members != nil else { throw KubeAPIStatus.badRequest("a merge patch must be a JSON object") }
-            return JSONMergePatch.apply(patch, to: current)
-        case "application/strategic-merge-patch+json" where !resource.isCustom:
-            do {
-                return try StrategicMergePatch.apply(patch, to: current)
-            } catch let malformed as StrategicMergePatch.Malformed {
-                throw KubeAPIStatus.badRequest(malformed.reason)
-            }
-        case "application/apply-patch+yaml":
-            throw KubeAPIStatus.applyNotImplemented
-        default:
-            throw KubeAPIStatus.unsupportedMediaType(accepted)
-        }
     }
 
     private func delete(_ request: KubeAPIRequest, target: KubeAPITarget) throws -> Reply {
