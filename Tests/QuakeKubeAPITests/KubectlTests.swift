@@ -121,6 +121,7 @@ struct KubectlTests {
             #expect(server.object(.pods, "kube-proxy-n1", namespace: "kube-system") != nil)
             #expect(server.object(.pods, "web-3") != nil)
             #expect(server.object(.nodes, "n1")?["spec"]["unschedulable"] == true)
+            #expect(!server.requests.contains { $0.path.hasPrefix("/openapi") }, "drain needs no OpenAPI document")
         }
     }
 
@@ -159,6 +160,7 @@ struct KubectlTests {
             #expect(strategic.errors.contains("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"), "\(strategic.errors)")
             #expect(server.requests.last { $0.method == "PATCH" }?.status == 415)
             #expect(server.object(.virtualServices, "reviews")?["spec"]["hosts"] == ["reviews"])
+            #expect(!server.requests.contains { $0.path.hasPrefix("/openapi") }, "patch needs no OpenAPI document")
         }
     }
 
