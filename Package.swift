@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
@@ -83,7 +84,13 @@ let package = Package(
         ),
         .target(
             name: "QuakeTestSupport",
-            dependencies: ["QuakeCore"],
+            dependencies: [
+                "QuakeCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Tests/QuakeTestSupport",
             swiftSettings: strict
         ),
@@ -128,6 +135,11 @@ let package = Package(
         .testTarget(
             name: "QuakeKubeTests",
             dependencies: ["QuakeKube", "QuakeCore", "QuakePlan", "QuakeHTTP", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeKubeAPITests",
+            dependencies: ["QuakeTestSupport", "QuakeKube", "QuakeHTTP"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -17,6 +17,8 @@ public struct LoopbackCertificates: Sendable {
     /// The client's private key.
     public let clientKeyFile: String
 
+    private let authority: Authority
+
     /// Whether `openssl` is available to make certificates.
     public static var isAvailable: Bool { LoopbackTLSServer.openssl != nil }
 
@@ -31,30 +33,48 @@ public struct LoopbackCertificates: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = { (name: String) in directory.appendingPathComponent(name).path }
-        let log = file("openssl.log")
-        let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-
-        try await LoopbackProcess.run(openssl, ["req", "-x509"] + newKey + [
+        try await LoopbackProcess.run(openssl, ["req", "-x509"] + Authority.newKey + [
             "-keyout", file("ca.key"), "-out", file("ca.pem"), "-days", "1", "-subj", "/CN=Quake Test CA",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        ], log: log)
-        for (name, subject, extensions) in [
-            ("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
-            ("client", "/CN=quake-client", "extendedKeyUsage=clientAuth\n"),
-        ] {
+        ], log: file("openssl.log"))
+        let authority = Authority(openssl: openssl, directory: directory)
+        let server = try await authority.sign(name: "server", subject: "/CN=localhost", extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        let client = try await authority.sign(name: "client", subject: "/CN=quake-client", extensions: "extendedKeyUsage=clientAuth\n")
+        return try await body(LoopbackCertificates(
+            caFile: file("ca.pem"),
+            serverCertificateFile: server.certificate, serverKeyFile: server.key,
+            clientCertificateFile: client.certificate, clientKeyFile: client.key,
+            authority: authority
+        ))
+    }
+
+    /// Makes another client certificate signed by the authority, for `CN=commonName` with one
+    /// `O=` per organization (Kubernetes reads them as user and groups); returns its PEM
+    /// certificate and key files, deleted with the others. Costs two `openssl` runs.
+    public func makeClientCertificate(commonName: String, organizations: [String] = []) async throws -> (certificate: String, key: String) {
+        let subject = organizations.map { "/O=\($0)" }.joined() + "/CN=\(commonName)"
+        return try await authority.sign(name: "client-\(UUID().uuidString)", subject: subject, extensions: "extendedKeyUsage=clientAuth\n")
+    }
+
+    /// The authority's key and the `openssl` that signs with it.
+    private struct Authority: Sendable {
+        static let newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        let openssl: String
+        let directory: URL
+
+        /// Makes a key and a certificate `name.pem` for `subject` with `extensions`, signed by the authority.
+        func sign(name: String, subject: String, extensions: String) async throws -> (certificate: String, key: String) {
+            let file = { (name: String) in directory.appendingPathComponent(name).path }
+            let log = file("openssl.log")
             try Data(("basicConstraints=CA:FALSE\n" + extensions).utf8).write(to: URL(fileURLWithPath: file("\(name).ext")))
-            try await LoopbackProcess.run(openssl, ["req"] + newKey + [
+            try await LoopbackProcess.run(openssl, ["req"] + Self.newKey + [
                 "-keyout", file("\(name).key"), "-out", file("\(name).csr"), "-subj", subject,
             ], log: log)
             try await LoopbackProcess.run(openssl, [
                 "x509", "-req", "-in", file("\(name).csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"),
                 "-CAcreateserial", "-days", "1", "-extfile", file("\(name).ext"), "-out", file("\(name).pem"),
             ], log: log)
+            return (file("\(name).pem"), file("\(name).key"))
         }
-        return try await body(LoopbackCertificates(
-            caFile: file("ca.pem"),
-            serverCertificateFile: file("server.pem"), serverKeyFile: file("server.key"),
-            clientCertificateFile: file("client.pem"), clientKeyFile: file("client.key")
-        ))
     }
 }

@@ -1,0 +1,13 @@
+/// RFC 7386 JSON Merge Patch (`application/merge-patch+json`): objects merge member by member,
+/// `null` removes a member, and anything else (arrays included) replaces what was there.
+enum JSONMergePatch {
+    /// `target` with `patch` merged in.
+    static func apply(_ patch: KubeJSON, to target: KubeJSON) -> KubeJSON {
+        guard let members = patch.members else { return patch }
+        var result = target.members == nil ? KubeJSON.object([]) : target
+        for (key, value) in members {
+            result[key] = value == .null ? .null : apply(value, to: result[key])
+        }
+        return result
+    }
+}
