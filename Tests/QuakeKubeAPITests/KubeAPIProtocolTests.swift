@@ -106,7 +106,7 @@ struct KubeAPIProtocolTests {
         try await KubeAPIServer.with { server in
             try KubeAPIFixture.seed(server, disruptionsAllowed: 1)
             let client = try KubeAPIClient(server)
-            let eviction: (String) -> KubeJSON = { ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": .string($0), "namespace": "default"]] }
+            let eviction: (String) -> KubeAPIJSON = { ["apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": .string($0), "namespace": "default"]] }
             let first = try await client.send(.post, "/api/v1/namespaces/default/pods/web-1/eviction", body: eviction("web-1"))
             #expect(first.status == 201)
             #expect(first.text == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201}"#)

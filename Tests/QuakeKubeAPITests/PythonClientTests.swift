@@ -60,16 +60,16 @@ struct PythonClientTests {
                 say(step="expired", status=error.status, reason=error.reason)
         """#
 
-    private func run(_ server: KubeAPIServer, mode: String) async throws -> [String: KubeJSON] {
+    private func run(_ server: KubeAPIServer, mode: String) async throws -> [String: KubeAPIJSON] {
         let python = try #require(ClientCommand.pythonWithClient)
         let folder = URL(fileURLWithPath: server.caFile).deletingLastPathComponent()
         let scriptFile = folder.appendingPathComponent("client.py").path
         try Self.script.write(toFile: scriptFile, atomically: true, encoding: .utf8)
         let result = try await ClientCommand.run(python, [scriptFile, try server.kubeconfig(user: "admin"), mode])
         #expect(result.status == 0, "\(result.errors)")
-        var steps: [String: KubeJSON] = [:]
+        var steps: [String: KubeAPIJSON] = [:]
         for line in result.output.split(separator: "\n") {
-            let step = try KubeJSON(parsing: String(line))
+            let step = try KubeAPIJSON(parsing: String(line))
             steps[step["step"].string ?? ""] = step
         }
         return steps

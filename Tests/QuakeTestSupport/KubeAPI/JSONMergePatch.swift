@@ -2,9 +2,9 @@
 /// `null` removes a member, and anything else (arrays included) replaces what was there.
 enum JSONMergePatch {
     /// `target` with `patch` merged in.
-    static func apply(_ patch: KubeJSON, to target: KubeJSON) -> KubeJSON {
+    static func apply(_ patch: KubeAPIJSON, to target: KubeAPIJSON) -> KubeAPIJSON {
         guard let members = patch.members else { return patch }
-        var result = target.members == nil ? KubeJSON.object([]) : target
+        var result = target.members == nil ? KubeAPIJSON.object([]) : target
         for (key, value) in members {
             result[key] = value == .null ? .null : apply(value, to: result[key])
         }

@@ -12,7 +12,7 @@ enum JSONPatch {
     }
 
     /// `document` with every operation of `patch` applied in order; all or nothing.
-    static func apply(_ patch: KubeJSON, to document: KubeJSON) throws -> KubeJSON {
+    static func apply(_ patch: KubeAPIJSON, to document: KubeAPIJSON) throws -> KubeAPIJSON {
         guard let operations = patch.array else { throw Malformed(reason: "a JSON patch is a list of operations") }
         var result = document
         for operation in operations {
@@ -58,7 +58,7 @@ enum JSONPatch {
         }
     }
 
-    private static func value(at pointer: [String], in document: KubeJSON) throws -> KubeJSON {
+    private static func value(at pointer: [String], in document: KubeAPIJSON) throws -> KubeAPIJSON {
         var current = document
         for token in pointer {
             switch current {
@@ -75,7 +75,7 @@ enum JSONPatch {
         return current
     }
 
-    private static func add(_ value: KubeJSON, at pointer: [String], in document: KubeJSON) throws -> KubeJSON {
+    private static func add(_ value: KubeAPIJSON, at pointer: [String], in document: KubeAPIJSON) throws -> KubeAPIJSON {
         guard let last = pointer.last else { return value }
         let parentPointer = Array(pointer.dropLast())
         var parent = try self.value(at: parentPointer, in: document)
@@ -97,7 +97,7 @@ enum JSONPatch {
     }
 
     /// Sets a member keeping its place (or appending it), `null` kept as a value.
-    private static func setMember(_ key: String, to value: KubeJSON, in object: KubeJSON) -> KubeJSON {
+    private static func setMember(_ key: String, to value: KubeAPIJSON, in object: KubeAPIJSON) -> KubeAPIJSON {
         var members = object.members ?? []
         if let index = members.firstIndex(where: { $0.key == key }) {
             members[index].value = value
@@ -107,12 +107,12 @@ enum JSONPatch {
         return .object(members)
     }
 
-    private static func remove(at pointer: [String], in document: KubeJSON) throws -> KubeJSON {
+    private static func remove(at pointer: [String], in document: KubeAPIJSON) throws -> KubeAPIJSON {
         guard let last = pointer.last else { throw NotApplicable(reason: "cannot remove the whole document") }
         let parentPointer = Array(pointer.dropLast())
         let parent = try value(at: parentPointer, in: document)
         _ = try value(at: pointer, in: document)
-        let newParent: KubeJSON
+        let newParent: KubeAPIJSON
         switch parent {
         case var .array(elements):
             guard let index = Int(last) else { throw NotApplicable(reason: "no index \(last)") }
@@ -126,7 +126,7 @@ enum JSONPatch {
         return try replace(at: parentPointer, with: newParent, in: document)
     }
 
-    private static func replace(at pointer: [String], with value: KubeJSON, in document: KubeJSON) throws -> KubeJSON {
+    private static func replace(at pointer: [String], with value: KubeAPIJSON, in document: KubeAPIJSON) throws -> KubeAPIJSON {
         guard let first = pointer.first else { return value }
         let rest = Array(pointer.dropFirst())
         switch document {

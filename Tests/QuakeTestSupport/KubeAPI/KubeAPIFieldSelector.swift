@@ -25,7 +25,7 @@ struct KubeAPIFieldSelector {
         resource == .pods ? ["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"] : ["metadata.name", "metadata.namespace"]
     }
 
-    func matches(_ object: KubeJSON) -> Bool {
+    func matches(_ object: KubeAPIJSON) -> Bool {
         requirements.allSatisfy { requirement in
             let actual = object[path: requirement.field.split(separator: ".").map(String.init)].string ?? ""
             return (actual == requirement.value) == requirement.equal

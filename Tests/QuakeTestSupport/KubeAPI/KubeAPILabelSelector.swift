@@ -38,7 +38,7 @@ struct KubeAPILabelSelector {
     }
 
     /// `matchLabels` and `matchExpressions` of a `LabelSelector` object (a PDB's `spec.selector`).
-    init(_ selector: KubeJSON) {
+    init(_ selector: KubeAPIJSON) {
         var requirements: [Requirement] = selector["matchLabels"].stringMap.map { .equals($0.key, $0.value) }
         for expression in selector["matchExpressions"].array ?? [] {
             let key = expression["key"].string ?? ""

@@ -17,7 +17,7 @@ struct KubeAPIChange: Sendable {
     let key: KubeAPIObjectKey
     let revision: Int
     /// The object before the change (`nil` when added).
-    let old: KubeJSON?
+    let old: KubeAPIJSON?
     /// The object after it (for a deletion, the last state with the deletion's resourceVersion).
-    let new: KubeJSON
+    let new: KubeAPIJSON
 }

@@ -5,16 +5,16 @@
 /// VirtualServices and DestinationRules.
 public enum KubeAPIObjects {
     /// A namespace, phase Active.
-    public static func namespace(_ name: String) -> KubeJSON {
+    public static func namespace(_ name: String) -> KubeAPIJSON {
         ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)], "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]]
     }
 
     /// A worker node in `zone` (and `region`), Ready or NotReady, optionally cordoned or tainted.
-    public static func node(_ name: String, zone: String, region: String = "region-1", ready: Bool = true, unschedulable: Bool = false, taints: [KubeJSON] = []) -> KubeJSON {
-        var spec: KubeJSON = ["podCIDR": "10.244.0.0/24"]
+    public static func node(_ name: String, zone: String, region: String = "region-1", ready: Bool = true, unschedulable: Bool = false, taints: [KubeAPIJSON] = []) -> KubeAPIJSON {
+        var spec: KubeAPIJSON = ["podCIDR": "10.244.0.0/24"]
         if unschedulable { spec["unschedulable"] = true }
         if !taints.isEmpty { spec["taints"] = .array(taints) }
-        let info: KubeJSON = [
+        let info: KubeAPIJSON = [
             "machineID": .string(name), "systemUUID": .string(name), "bootID": .string(name), "kernelVersion": "6.1.0",
             "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "containerd://1.7.0", "kubeletVersion": "v1.32.0",
             "kubeProxyVersion": "v1.32.0", "operatingSystem": "linux", "architecture": "amd64",
@@ -23,7 +23,7 @@ public enum KubeAPIObjects {
             "apiVersion": "v1", "kind": "Node",
             "metadata": [
                 "name": .string(name),
-                "labels": KubeJSON([
+                "labels": KubeAPIJSON([
                     "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
                     "topology.kubernetes.io/zone": zone, "topology.kubernetes.io/region": region,
                 ]),
@@ -42,8 +42,8 @@ public enum KubeAPIObjects {
     }
 
     /// A taint for ``node(_:zone:region:ready:unschedulable:taints:)`` or a Karmada Cluster.
-    public static func taint(_ key: String, value: String? = nil, effect: String) -> KubeJSON {
-        var taint: KubeJSON = ["key": .string(key)]
+    public static func taint(_ key: String, value: String? = nil, effect: String) -> KubeAPIJSON {
+        var taint: KubeAPIJSON = ["key": .string(key)]
         if let value { taint["value"] = .string(value) }
         taint["effect"] = .string(effect)
         return taint
@@ -62,8 +62,8 @@ public enum KubeAPIObjects {
 
     /// A Running, ready pod on `node` with one container, owned by `owner`; with `emptyDir`, a
     /// scratch volume (drain needs `--delete-emptydir-data`).
-    public static func pod(_ name: String, namespace: String = "default", node: String, labels: [String: String] = [:], owner: PodOwner, emptyDir: Bool = false) -> KubeJSON {
-        var metadata: KubeJSON = ["name": .string(name), "namespace": .string(namespace), "labels": KubeJSON(labels)]
+    public static func pod(_ name: String, namespace: String = "default", node: String, labels: [String: String] = [:], owner: PodOwner, emptyDir: Bool = false) -> KubeAPIJSON {
+        var metadata: KubeAPIJSON = ["name": .string(name), "namespace": .string(namespace), "labels": KubeAPIJSON(labels)]
         switch owner {
         case let .replicaSet(set):
             metadata["ownerReferences"] = [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": .string(set), "uid": .string("uid-\(set)"), "controller": true, "blockOwnerDeletion": true]]
@@ -72,7 +72,7 @@ public enum KubeAPIObjects {
         case .none:
             break
         }
-        var spec: KubeJSON = ["nodeName": .string(node), "containers": [["name": "app", "image": "registry.example/app:1"]]]
+        var spec: KubeAPIJSON = ["nodeName": .string(node), "containers": [["name": "app", "image": "registry.example/app:1"]]]
         if emptyDir { spec["volumes"] = [["name": "scratch", "emptyDir": .object([])]] }
         return [
             "apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec,
@@ -85,7 +85,7 @@ public enum KubeAPIObjects {
     }
 
     /// A DaemonSet, so that kubectl drain finds the owner of its pods.
-    public static func daemonSet(_ name: String, namespace: String) -> KubeJSON {
+    public static func daemonSet(_ name: String, namespace: String) -> KubeAPIJSON {
         [
             "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "spec": ["selector": ["matchLabels": ["app": .string(name)]], "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["containers": [["name": "app", "image": "registry.example/app:1"]]]]],
@@ -94,10 +94,10 @@ public enum KubeAPIObjects {
 
     /// A PodDisruptionBudget selecting `matchLabels` with `minAvailable`, whose status (as the
     /// disruption controller would have set it) allows `disruptionsAllowed` evictions.
-    public static func podDisruptionBudget(_ name: String, namespace: String = "default", matchLabels: [String: String], minAvailable: Int, currentHealthy: Int, disruptionsAllowed: Int) -> KubeJSON {
+    public static func podDisruptionBudget(_ name: String, namespace: String = "default", matchLabels: [String: String], minAvailable: Int, currentHealthy: Int, disruptionsAllowed: Int) -> KubeAPIJSON {
         [
             "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": ["name": .string(name), "namespace": .string(namespace)],
-            "spec": ["minAvailable": .int(minAvailable), "selector": ["matchLabels": KubeJSON(matchLabels)]],
+            "spec": ["minAvailable": .int(minAvailable), "selector": ["matchLabels": KubeAPIJSON(matchLabels)]],
             "status": [
                 "observedGeneration": 1, "disruptionsAllowed": .int(disruptionsAllowed), "currentHealthy": .int(currentHealthy),
                 "desiredHealthy": .int(minAvailable), "expectedPods": .int(currentHealthy),
@@ -106,7 +106,7 @@ public enum KubeAPIObjects {
     }
 
     /// A Deployment with `replicas`, all ready and available.
-    public static func deployment(_ name: String, namespace: String = "default", replicas: Int) -> KubeJSON {
+    public static func deployment(_ name: String, namespace: String = "default", replicas: Int) -> KubeAPIJSON {
         [
             "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "spec": ["replicas": .int(replicas), "selector": ["matchLabels": ["app": .string(name)]], "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["containers": [["name": "app", "image": "registry.example/app:1"]]]]],
@@ -115,7 +115,7 @@ public enum KubeAPIObjects {
     }
 
     /// An EndpointSlice of `service` with one ready endpoint per (address, node, zone).
-    public static func endpointSlice(_ name: String, namespace: String = "default", service: String, endpoints: [(address: String, node: String, zone: String)]) -> KubeJSON {
+    public static func endpointSlice(_ name: String, namespace: String = "default", service: String, endpoints: [(address: String, node: String, zone: String)]) -> KubeAPIJSON {
         [
             "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["kubernetes.io/service-name": .string(service)]],
@@ -131,8 +131,8 @@ public enum KubeAPIObjects {
     }
 
     /// A Karmada member Cluster (Push mode), Ready or not, with `taints`.
-    public static func cluster(_ name: String, region: String = "region-1", ready: Bool = true, taints: [KubeJSON] = []) -> KubeJSON {
-        var spec: KubeJSON = ["syncMode": "Push", "apiEndpoint": .string("https://\(name).example:6443"), "region": .string(region)]
+    public static func cluster(_ name: String, region: String = "region-1", ready: Bool = true, taints: [KubeAPIJSON] = []) -> KubeAPIJSON {
+        var spec: KubeAPIJSON = ["syncMode": "Push", "apiEndpoint": .string("https://\(name).example:6443"), "region": .string(region)]
         if !taints.isEmpty { spec["taints"] = .array(taints) }
         return [
             "apiVersion": "cluster.karmada.io/v1alpha1", "kind": "Cluster", "metadata": ["name": .string(name)], "spec": spec,
@@ -144,7 +144,7 @@ public enum KubeAPIObjects {
     }
 
     /// A Karmada ResourceBinding for a Deployment, scheduled onto `clusters` (name, replicas), all healthy.
-    public static func resourceBinding(_ name: String, namespace: String = "default", deployment: String, clusters: [(name: String, replicas: Int)]) -> KubeJSON {
+    public static func resourceBinding(_ name: String, namespace: String = "default", deployment: String, clusters: [(name: String, replicas: Int)]) -> KubeAPIJSON {
         [
             "apiVersion": "work.karmada.io/v1alpha2", "kind": "ResourceBinding", "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "spec": [
@@ -156,19 +156,19 @@ public enum KubeAPIObjects {
     }
 
     /// A Karmada PropagationPolicy placing `deployment` on `clusterNames`.
-    public static func propagationPolicy(_ name: String, namespace: String = "default", deployment: String, clusterNames: [String]) -> KubeJSON {
+    public static func propagationPolicy(_ name: String, namespace: String = "default", deployment: String, clusterNames: [String]) -> KubeAPIJSON {
         [
             "apiVersion": "policy.karmada.io/v1alpha1", "kind": "PropagationPolicy", "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "spec": [
                 "resourceSelectors": [["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(deployment)]],
-                "placement": ["clusterAffinity": ["clusterNames": .array(clusterNames.map(KubeJSON.string))]],
+                "placement": ["clusterAffinity": ["clusterNames": .array(clusterNames.map(KubeAPIJSON.string))]],
             ],
         ]
     }
 
     /// An Istio VirtualService (`networking.istio.io/v1`) for `host` splitting traffic between
     /// subsets by weight (subset, weight).
-    public static func virtualService(_ name: String, namespace: String = "default", host: String, routes: [(subset: String, weight: Int)]) -> KubeJSON {
+    public static func virtualService(_ name: String, namespace: String = "default", host: String, routes: [(subset: String, weight: Int)]) -> KubeAPIJSON {
         [
             "apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "spec": [
@@ -179,7 +179,7 @@ public enum KubeAPIObjects {
     }
 
     /// An Istio DestinationRule for `host` with one subset per cluster (`topology.istio.io/cluster`).
-    public static func destinationRule(_ name: String, namespace: String = "default", host: String, clusters: [String]) -> KubeJSON {
+    public static func destinationRule(_ name: String, namespace: String = "default", host: String, clusters: [String]) -> KubeAPIJSON {
         [
             "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": ["name": .string(name), "namespace": .string(namespace)],
             "spec": [

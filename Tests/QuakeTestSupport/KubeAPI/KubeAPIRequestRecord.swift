@@ -24,8 +24,8 @@ public struct KubeAPIRequestRecord: Sendable {
     public internal(set) var status: Int?
 
     /// The body parsed as JSON, or `nil` when it is empty or not JSON.
-    public var json: KubeJSON? {
-        try? KubeJSON(parsing: body)
+    public var json: KubeAPIJSON? {
+        try? KubeAPIJSON(parsing: body)
     }
 
     /// Whether this is a watch (`?watch=true`, or `1` as some clients send).

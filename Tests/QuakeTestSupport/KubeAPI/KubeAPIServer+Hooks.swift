@@ -9,7 +9,7 @@ extension KubeAPIServer {
     /// The resource comes from the object's `apiVersion` and `kind`; objects the
     /// ``KubeAPIObjects`` builders make are ready to seed.
     @discardableResult
-    public func seed(_ object: KubeJSON) throws -> KubeJSON {
+    public func seed(_ object: KubeAPIJSON) throws -> KubeAPIJSON {
         let apiVersion = object["apiVersion"].string ?? ""
         let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
         guard let resource = KubeAPIResource.find(group: group, kind: object["kind"].string ?? ""), let name = object["metadata"]["name"].string else {
@@ -28,7 +28,7 @@ extension KubeAPIServer {
     }
 
     /// The stored object, or `nil`.
-    public func object(_ resource: KubeAPIResource, _ name: String, namespace: String? = nil) -> KubeJSON? {
+    public func object(_ resource: KubeAPIResource, _ name: String, namespace: String? = nil) -> KubeAPIJSON? {
         let key = KubeAPIObjectKey(resource: resource, namespace: resource.namespaced ? (namespace ?? "default") : nil, name: name)
         return service.store.transaction { $0.object(key) }
     }
@@ -39,7 +39,7 @@ extension KubeAPIServer {
     ///
     /// - Throws: ``LoopbackTLSServer/Failure`` when there is no such object, or what `change` threw.
     @discardableResult
-    public func mutate(_ resource: KubeAPIResource, _ name: String, namespace: String? = nil, _ change: (inout KubeJSON) throws -> Void) throws -> KubeJSON {
+    public func mutate(_ resource: KubeAPIResource, _ name: String, namespace: String? = nil, _ change: (inout KubeAPIJSON) throws -> Void) throws -> KubeAPIJSON {
         let key = KubeAPIObjectKey(resource: resource, namespace: resource.namespaced ? (namespace ?? "default") : nil, name: name)
         return try service.store.transaction { state in
             guard var object = state.object(key) else { throw LoopbackTLSServer.Failure(description: "no \(resource) \(name) to mutate") }

@@ -6,7 +6,7 @@
 /// `application/json` type, which tells clients to fall back, as an older server would.
 extension KubeAPIService {
     /// The version the double claims to be.
-    static let version: KubeJSON = [
+    static let version: KubeAPIJSON = [
         "major": "1", "minor": "32", "gitVersion": "v1.32.0", "gitCommit": "quake-kube-api-double", "gitTreeState": "clean",
         "buildDate": "2025-01-01T00:00:00Z", "goVersion": "go1.23", "compiler": "gc", "platform": "linux/amd64",
     ]
@@ -47,23 +47,23 @@ extension KubeAPIService {
         return groups
     }
 
-    private static func group(_ name: String) -> KubeJSON {
+    private static func group(_ name: String) -> KubeAPIJSON {
         var versions: [String] = []
         for resource in KubeAPIResource.all where resource.group == name {
             for version in resource.versions where !versions.contains(version) { versions.append(version) }
         }
-        let entries = versions.map { version -> KubeJSON in ["groupVersion": .string("\(name)/\(version)"), "version": .string(version)] }
+        let entries = versions.map { version -> KubeAPIJSON in ["groupVersion": .string("\(name)/\(version)"), "version": .string(version)] }
         return ["name": .string(name), "versions": .array(entries), "preferredVersion": entries[0]]
     }
 
-    private static func resourceList(group: String, version: String) -> KubeJSON {
-        var resources: [KubeJSON] = []
+    private static func resourceList(group: String, version: String) -> KubeAPIJSON {
+        var resources: [KubeAPIJSON] = []
         for resource in KubeAPIResource.all where resource.group == group && resource.versions.contains(version) {
-            var entry: KubeJSON = [
+            var entry: KubeAPIJSON = [
                 "name": .string(resource.plural), "singularName": .string(resource.singular), "namespaced": .bool(resource.namespaced),
                 "kind": .string(resource.kind), "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
             ]
-            if !resource.shortNames.isEmpty { entry["shortNames"] = .array(resource.shortNames.map(KubeJSON.string)) }
+            if !resource.shortNames.isEmpty { entry["shortNames"] = .array(resource.shortNames.map(KubeAPIJSON.string)) }
             resources.append(entry)
             if resource == .pods {
                 resources.append([
@@ -77,9 +77,9 @@ extension KubeAPIService {
     }
 }
 
-extension KubeJSON {
+extension KubeAPIJSON {
     /// The members of `lhs` followed by those of `rhs` (both objects).
-    static func + (lhs: KubeJSON, rhs: KubeJSON) -> KubeJSON {
+    static func + (lhs: KubeAPIJSON, rhs: KubeAPIJSON) -> KubeAPIJSON {
         .object((lhs.members ?? []) + (rhs.members ?? []))
     }
 }

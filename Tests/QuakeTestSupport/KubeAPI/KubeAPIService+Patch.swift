@@ -7,7 +7,7 @@ extension KubeAPIService {
         guard let key = target.key else { throw KubeAPIStatus.methodNotSupported(target.resource, "patch") }
         let patch = try parsedBody(request)
         let type = request.contentType
-        let patched = try store.transaction { state -> KubeJSON in
+        let patched = try store.transaction { state -> KubeAPIJSON in
             guard let current = state.object(key) else { throw KubeAPIStatus.notFound(target.resource, key.name) }
             // The patch applies to the stored object, so a resourceVersion the patch does not
             // change is the current one: only one the patch sets acts as a precondition.
@@ -22,7 +22,7 @@ extension KubeAPIService {
 
     /// `current` patched the way `type` says; a strategic merge on a custom resource is refused
     /// with 415, as for a CRD.
-    private static func apply(_ patch: KubeJSON, type: String, to current: KubeJSON, resource: KubeAPIResource) throws -> KubeJSON {
+    private static func apply(_ patch: KubeAPIJSON, type: String, to current: KubeAPIJSON, resource: KubeAPIResource) throws -> KubeAPIJSON {
         var accepted = ["application/json-patch+json", "application/merge-patch+json"]
         if !resource.isCustom { accepted.append("application/strategic-merge-patch+json") }
         accepted.append("application/apply-patch+yaml")

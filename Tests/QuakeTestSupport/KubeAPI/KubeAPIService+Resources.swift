@@ -52,7 +52,7 @@ extension KubeAPIService {
             }
             matching.removeAll { "\($0.key.namespace ?? "")/\($0.key.name)" <= after }
         }
-        var metadata: KubeJSON = ["resourceVersion": .string(String(revision))]
+        var metadata: KubeAPIJSON = ["resourceVersion": .string(String(revision))]
         if let limit = request.query["limit"].flatMap(Int.init), limit > 0, matching.count > limit {
             let remaining = matching.count - limit
             matching = Array(matching.prefix(limit))
@@ -75,7 +75,7 @@ extension KubeAPIService {
         }
         let namespace = try namespace(of: object, target: target)
         let key = KubeAPIObjectKey(resource: target.resource, namespace: namespace, name: name)
-        let created = try store.transaction { state -> KubeJSON in
+        let created = try store.transaction { state -> KubeAPIJSON in
             if let namespace, state.object(KubeAPIObjectKey(resource: .namespaces, namespace: nil, name: namespace)) == nil {
                 throw KubeAPIStatus.notFound(.namespaces, namespace)
             }
@@ -86,7 +86,7 @@ extension KubeAPIService {
     }
 
     /// `object` with the fields the server sets on creation: uid, creationTimestamp, generation, namespace.
-    static func newObject(_ object: KubeJSON, resource: KubeAPIResource, namespace: String?) -> KubeJSON {
+    static func newObject(_ object: KubeAPIJSON, resource: KubeAPIResource, namespace: String?) -> KubeAPIJSON {
         var created = object
         created["apiVersion"] = .string(resource.apiVersion)
         created["kind"] = .string(resource.kind)
@@ -118,7 +118,7 @@ extension KubeAPIService {
     /// Stores `object` in place of the object at `key` as an update does: a resourceVersion in it
     /// must be the current one (409 otherwise); identity fields and, where the resource has a
     /// status subresource, the status stay the stored ones; generation counts spec changes.
-    static func replace(_ key: KubeAPIObjectKey, with object: KubeJSON, in state: inout KubeAPIStore.State) throws -> KubeJSON {
+    static func replace(_ key: KubeAPIObjectKey, with object: KubeAPIJSON, in state: inout KubeAPIStore.State) throws -> KubeAPIJSON {
         guard let current = state.object(key) else { throw KubeAPIStatus.notFound(key.resource, key.name) }
         if let wanted = object["metadata"]["resourceVersion"].string, !wanted.isEmpty, wanted != current["metadata"]["resourceVersion"].string {
             throw KubeAPIStatus.conflict(key.resource, key.name)
@@ -142,8 +142,8 @@ extension KubeAPIService {
 
     private func delete(_ request: KubeAPIRequest, target: KubeAPITarget) throws -> Reply {
         guard let key = target.key else { throw KubeAPIStatus.methodNotSupported(target.resource, "deletecollection") }
-        let options = request.body.isEmpty ? KubeJSON.object([]) : try parsedBody(request)
-        let deleted = try store.transaction { state -> KubeJSON in
+        let options = request.body.isEmpty ? KubeAPIJSON.object([]) : try parsedBody(request)
+        let deleted = try store.transaction { state -> KubeAPIJSON in
             guard let current = state.object(key) else { throw KubeAPIStatus.notFound(target.resource, key.name) }
             let preconditions = options["preconditions"]
             if let version = preconditions["resourceVersion"].string, version != current["metadata"]["resourceVersion"].string {
@@ -160,16 +160,16 @@ extension KubeAPIService {
 
     // MARK: Bodies
 
-    func parsedBody(_ request: KubeAPIRequest) throws -> KubeJSON {
+    func parsedBody(_ request: KubeAPIRequest) throws -> KubeAPIJSON {
         do {
-            return try KubeJSON(parsing: request.body)
+            return try KubeAPIJSON(parsing: request.body)
         } catch {
             throw KubeAPIStatus.badRequest("the body of the request could not be decoded: \(error)")
         }
     }
 
     /// The object a create or update sends, which must be JSON of the target's kind.
-    private func body(of request: KubeAPIRequest, for target: KubeAPITarget) throws -> KubeJSON {
+    private func body(of request: KubeAPIRequest, for target: KubeAPITarget) throws -> KubeAPIJSON {
         guard request.contentType == "application/json" || request.contentType.isEmpty else {
             throw KubeAPIStatus.unsupportedMediaType(["application/json"])
         }
@@ -181,7 +181,7 @@ extension KubeAPIService {
     }
 
     /// The namespace an object goes into: the URL's, which one in the body must agree with.
-    private func namespace(of object: KubeJSON, target: KubeAPITarget) throws -> String? {
+    private func namespace(of object: KubeAPIJSON, target: KubeAPITarget) throws -> String? {
         guard target.resource.namespaced else { return nil }
         if let inBody = object["metadata"]["namespace"].string, !inBody.isEmpty, inBody != target.namespace {
             throw KubeAPIStatus.badRequest("the namespace of the provided object does not match the namespace sent on the request")
@@ -195,9 +195,9 @@ extension KubeAPIService {
     }
 }
 
-extension KubeJSON {
+extension KubeAPIJSON {
     /// A copy whose `metadata.resourceVersion` is `version`.
-    func withResourceVersion(_ version: KubeJSON) -> KubeJSON {
+    func withResourceVersion(_ version: KubeAPIJSON) -> KubeAPIJSON {
         var copy = self
         copy[path: ["metadata", "resourceVersion"]] = version
         return copy

@@ -10,7 +10,7 @@ final class KubeAPIService: Sendable {
         case response(status: Int, contentType: String, body: String)
         case watch(KubeAPIWatchPlan)
 
-        static func json(_ status: Int, _ body: KubeJSON, contentType: String = "application/json") -> Reply {
+        static func json(_ status: Int, _ body: KubeAPIJSON, contentType: String = "application/json") -> Reply {
             .response(status: status, contentType: contentType, body: body.text)
         }
 

@@ -2,19 +2,19 @@
 /// it, built the way apimachinery's error constructors build theirs.
 struct KubeAPIStatus: Error {
     let code: Int
-    let body: KubeJSON
+    let body: KubeAPIJSON
 
-    private init(code: Int, reason: String, message: String, details: KubeJSON?) {
+    private init(code: Int, reason: String, message: String, details: KubeAPIJSON?) {
         self.code = code
-        var body: KubeJSON = ["kind": "Status", "apiVersion": "v1", "metadata": .object([]), "status": "Failure", "message": .string(message), "reason": .string(reason)]
+        var body: KubeAPIJSON = ["kind": "Status", "apiVersion": "v1", "metadata": .object([]), "status": "Failure", "message": .string(message), "reason": .string(reason)]
         if let details { body["details"] = details }
         body["code"] = .int(code)
         self.body = body
     }
 
     /// `details` as the real server fills it: name, group (when not core), kind (the plural), in that order.
-    private static func details(_ resource: KubeAPIResource, name: String) -> KubeJSON {
-        var details = KubeJSON.object([])
+    private static func details(_ resource: KubeAPIResource, name: String) -> KubeAPIJSON {
+        var details = KubeAPIJSON.object([])
         if !name.isEmpty { details["name"] = .string(name) }
         if !resource.group.isEmpty { details["group"] = .string(resource.group) }
         details["kind"] = .string(resource.plural)
@@ -58,7 +58,7 @@ struct KubeAPIStatus: Error {
 
     /// 405 for a verb the resource does not support.
     static func methodNotSupported(_ resource: KubeAPIResource, _ action: String) -> KubeAPIStatus {
-        var details = KubeJSON.object([])
+        var details = KubeAPIJSON.object([])
         if !resource.group.isEmpty { details["group"] = .string(resource.group) }
         details["kind"] = .string(resource.plural)
         return KubeAPIStatus(code: 405, reason: "MethodNotAllowed", message: "\(action) is not supported on resources of kind \"\(resource)\"", details: details)
@@ -83,7 +83,7 @@ struct KubeAPIStatus: Error {
 
     /// 422 for an invalid object.
     static func invalid(_ resource: KubeAPIResource, _ name: String, field: String, _ why: String) -> KubeAPIStatus {
-        var details: KubeJSON = ["name": .string(name)]
+        var details: KubeAPIJSON = ["name": .string(name)]
         if !resource.group.isEmpty { details["group"] = .string(resource.group) }
         details["kind"] = .string(resource.kind)
         details["causes"] = [["reason": "FieldValueInvalid", "message": .string("Invalid value: \(why)"), "field": .string(field)]]
@@ -93,7 +93,7 @@ struct KubeAPIStatus: Error {
 
     /// 429 from the eviction subresource when a PodDisruptionBudget allows no disruption.
     static func disruptionBudget(_ budget: String, desiredHealthy: Int, currentHealthy: Int) -> KubeAPIStatus {
-        let cause: KubeJSON = ["reason": "DisruptionBudget", "message": .string("The disruption budget \(budget) needs \(desiredHealthy) healthy pods and has \(currentHealthy) currently")]
+        let cause: KubeAPIJSON = ["reason": "DisruptionBudget", "message": .string("The disruption budget \(budget) needs \(desiredHealthy) healthy pods and has \(currentHealthy) currently")]
         return KubeAPIStatus(code: 429, reason: "TooManyRequests", message: "Cannot evict pod as it would violate the pod's disruption budget.", details: ["causes": [cause]])
     }
 
@@ -106,5 +106,5 @@ struct KubeAPIStatus: Error {
     }
 
     /// The `Status` a successful eviction answers with (201).
-    static let evicted: KubeJSON = ["kind": "Status", "apiVersion": "v1", "metadata": .object([]), "status": "Success", "code": 201]
+    static let evicted: KubeAPIJSON = ["kind": "Status", "apiVersion": "v1", "metadata": .object([]), "status": "Success", "code": 201]
 }

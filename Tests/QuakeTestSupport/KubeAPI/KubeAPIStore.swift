@@ -10,7 +10,7 @@ import Synchronization
 final class KubeAPIStore: Sendable {
     struct State {
         var revision = 0
-        var objects: [KubeAPIObjectKey: KubeJSON] = [:]
+        var objects: [KubeAPIObjectKey: KubeAPIJSON] = [:]
         var history: [KubeAPIChange] = []
         /// Changes up to this revision are no longer kept: a watch from an older one gets 410.
         var compactedRevision = 0
@@ -20,10 +20,10 @@ final class KubeAPIStore: Sendable {
         var heldWatches: [KubeAPIWatch] = []
         var nextWatch = 0
 
-        func object(_ key: KubeAPIObjectKey) -> KubeJSON? { objects[key] }
+        func object(_ key: KubeAPIObjectKey) -> KubeAPIJSON? { objects[key] }
 
         /// The objects of `resource` (in `namespace`, or all), in key order.
-        func objects(_ resource: KubeAPIResource, namespace: String?) -> [(key: KubeAPIObjectKey, object: KubeJSON)] {
+        func objects(_ resource: KubeAPIResource, namespace: String?) -> [(key: KubeAPIObjectKey, object: KubeAPIJSON)] {
             objects.filter { $0.key.resource == resource && (namespace == nil || $0.key.namespace == namespace) }
                 .sorted { $0.key < $1.key }
                 .map { (key: $0.key, object: $0.value) }
@@ -32,7 +32,7 @@ final class KubeAPIStore: Sendable {
         /// Stores `object` under `key` with the next resourceVersion and tells the watches;
         /// returns the stored object.
         @discardableResult
-        mutating func put(_ object: KubeJSON, at key: KubeAPIObjectKey) -> KubeJSON {
+        mutating func put(_ object: KubeAPIJSON, at key: KubeAPIObjectKey) -> KubeAPIJSON {
             revision += 1
             var stored = object
             stored[path: ["metadata", "resourceVersion"]] = .string(String(revision))
@@ -45,7 +45,7 @@ final class KubeAPIStore: Sendable {
         /// Removes the object at `key` and tells the watches; returns its last state, or `nil`
         /// when there was none.
         @discardableResult
-        mutating func remove(_ key: KubeAPIObjectKey) -> KubeJSON? {
+        mutating func remove(_ key: KubeAPIObjectKey) -> KubeAPIJSON? {
             guard let old = objects.removeValue(forKey: key) else { return nil }
             revision += 1
             var last = old

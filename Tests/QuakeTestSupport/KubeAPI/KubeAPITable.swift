@@ -11,11 +11,11 @@ enum KubeAPITable {
         let name: String
         let type: String
         let priority: Int
-        let cell: (KubeJSON) -> KubeJSON
+        let cell: (KubeAPIJSON) -> KubeAPIJSON
     }
 
     /// `object` as the client asked to see it: in `version`, or as a one-row Table.
-    static func present(_ object: KubeJSON, of resource: KubeAPIResource, version: String, as presentation: KubeAPIPresentation, inList: Bool) -> KubeJSON {
+    static func present(_ object: KubeAPIJSON, of resource: KubeAPIResource, version: String, as presentation: KubeAPIPresentation, inList: Bool) -> KubeAPIJSON {
         switch presentation {
         case .json:
             var shown = object
@@ -32,7 +32,7 @@ enum KubeAPITable {
     }
 
     /// A list of `objects` in the asked presentation, with list `metadata`.
-    static func list(_ objects: [KubeJSON], of resource: KubeAPIResource, version: String, as presentation: KubeAPIPresentation, metadata: KubeJSON) -> KubeJSON {
+    static func list(_ objects: [KubeAPIJSON], of resource: KubeAPIResource, version: String, as presentation: KubeAPIPresentation, metadata: KubeAPIJSON) -> KubeAPIJSON {
         switch presentation {
         case .json:
             return [
@@ -44,10 +44,10 @@ enum KubeAPITable {
         }
     }
 
-    private static func table(_ objects: [KubeJSON], of resource: KubeAPIResource, version: String, tableVersion: String, includeObject: String, metadata: KubeJSON) -> KubeJSON {
+    private static func table(_ objects: [KubeAPIJSON], of resource: KubeAPIResource, version: String, tableVersion: String, includeObject: String, metadata: KubeAPIJSON) -> KubeAPIJSON {
         let columns = self.columns(for: resource)
-        let rows: [KubeJSON] = objects.map { object in
-            var row: KubeJSON = ["cells": .array(columns.map { $0.cell(object) })]
+        let rows: [KubeAPIJSON] = objects.map { object in
+            var row: KubeAPIJSON = ["cells": .array(columns.map { $0.cell(object) })]
             switch includeObject {
             case "None": break
             case "Object": row["object"] = present(object, of: resource, version: version, as: .json, inList: false)
@@ -77,7 +77,7 @@ enum KubeAPITable {
                 Column(name: "Status", type: "string", priority: 0) { .string(nodeStatus($0)) },
                 Column(name: "Roles", type: "string", priority: 0) { .string(nodeRoles($0)) },
                 age,
-                Column(name: "Version", type: "string", priority: 0) { $0["status"]["nodeInfo"]["kubeletVersion"].string.map(KubeJSON.string) ?? "" },
+                Column(name: "Version", type: "string", priority: 0) { $0["status"]["nodeInfo"]["kubeletVersion"].string.map(KubeAPIJSON.string) ?? "" },
                 Column(name: "Internal-IP", type: "string", priority: 1) { node in
                     let address = (node["status"]["addresses"].array ?? []).first { $0["type"].string == "InternalIP" }
                     return address?["address"] ?? "<none>"
@@ -91,13 +91,13 @@ enum KubeAPITable {
                     let containers = pod["spec"]["containers"].array?.count ?? 0
                     return .string("\(statuses.filter { $0["ready"].bool == true }.count)/\(containers)")
                 },
-                Column(name: "Status", type: "string", priority: 0) { $0["metadata"]["deletionTimestamp"].isNull ? ($0["status"]["phase"].string.map(KubeJSON.string) ?? "Unknown") : "Terminating" },
+                Column(name: "Status", type: "string", priority: 0) { $0["metadata"]["deletionTimestamp"].isNull ? ($0["status"]["phase"].string.map(KubeAPIJSON.string) ?? "Unknown") : "Terminating" },
                 Column(name: "Restarts", type: "string", priority: 0) { pod in
                     .string(String((pod["status"]["containerStatuses"].array ?? []).compactMap { $0["restartCount"].int }.reduce(0, +)))
                 },
                 age,
-                Column(name: "IP", type: "string", priority: 1) { $0["status"]["podIP"].string.map(KubeJSON.string) ?? "<none>" },
-                Column(name: "Node", type: "string", priority: 1) { $0["spec"]["nodeName"].string.map(KubeJSON.string) ?? "<none>" },
+                Column(name: "IP", type: "string", priority: 1) { $0["status"]["podIP"].string.map(KubeAPIJSON.string) ?? "<none>" },
+                Column(name: "Node", type: "string", priority: 1) { $0["spec"]["nodeName"].string.map(KubeAPIJSON.string) ?? "<none>" },
             ]
         default:
             return [name, age]
@@ -105,7 +105,7 @@ enum KubeAPITable {
     }
 
     /// `Ready`, `NotReady` or `Unknown` from the Ready condition, then `SchedulingDisabled` when cordoned.
-    private static func nodeStatus(_ node: KubeJSON) -> String {
+    private static func nodeStatus(_ node: KubeAPIJSON) -> String {
         let ready = (node["status"]["conditions"].array ?? []).first { $0["type"].string == "Ready" }
         var states: [String]
         switch ready?["status"].string {
@@ -117,14 +117,14 @@ enum KubeAPITable {
         return states.joined(separator: ",")
     }
 
-    private static func nodeRoles(_ node: KubeJSON) -> String {
+    private static func nodeRoles(_ node: KubeAPIJSON) -> String {
         let prefix = "node-role.kubernetes.io/"
         let roles = node["metadata"]["labels"].stringMap.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }.sorted()
         return roles.isEmpty ? "<none>" : roles.joined(separator: ",")
     }
 
     /// The object's age as kubectl shows it: seconds up to two minutes, then minutes, hours, days.
-    static func age(of object: KubeJSON, now: Date = Date()) -> String {
+    static func age(of object: KubeAPIJSON, now: Date = Date()) -> String {
         guard let text = object["metadata"]["creationTimestamp"].string, let created = ISO8601DateFormatter().date(from: text) else { return "<unknown>" }
         let seconds = Int(now.timeIntervalSince(created))
         switch seconds {

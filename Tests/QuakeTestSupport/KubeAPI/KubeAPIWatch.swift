@@ -22,7 +22,7 @@ final class KubeAPIWatch: Sendable {
         self.end = end
     }
 
-    private func matches(_ key: KubeAPIObjectKey, _ object: KubeJSON?) -> Bool {
+    private func matches(_ key: KubeAPIObjectKey, _ object: KubeAPIJSON?) -> Bool {
         guard let object, key.resource == plan.resource, plan.namespace == nil || key.namespace == plan.namespace else { return false }
         return (plan.labels?.matches(object["metadata"]["labels"].stringMap) ?? true) && (plan.fields?.matches(object) ?? true)
     }
@@ -45,9 +45,9 @@ final class KubeAPIWatch: Sendable {
     /// Sends a BOOKMARK carrying `revision` (an object of the watched kind with only metadata),
     /// marked as the end of the initial events when asked.
     func bookmark(revision: Int, initialEventsEnd: Bool) {
-        var metadata: KubeJSON = ["resourceVersion": .string(String(revision)), "creationTimestamp": nil]
+        var metadata: KubeAPIJSON = ["resourceVersion": .string(String(revision)), "creationTimestamp": nil]
         if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
-        let object: KubeJSON = ["kind": .string(plan.resource.kind), "apiVersion": .string(plan.resource.apiVersion(plan.version)), "metadata": metadata]
+        let object: KubeAPIJSON = ["kind": .string(plan.resource.kind), "apiVersion": .string(plan.resource.apiVersion(plan.version)), "metadata": metadata]
         emit(["type": "BOOKMARK", "object": object])
     }
 
@@ -78,7 +78,7 @@ final class KubeAPIWatch: Sendable {
         }
     }
 
-    private func emit(_ event: KubeJSON) {
+    private func emit(_ event: KubeAPIJSON) {
         let line = event.text + "\n"
         if !held.withLock({ $0?.append(line) != nil }) { send(line) }
     }

@@ -32,12 +32,12 @@ enum StrategicMergePatch {
     static let mergedScalarLists: Set<String> = ["metadata.finalizers", "spec.podCIDRs"]
 
     /// `target` with `patch` applied.
-    static func apply(_ patch: KubeJSON, to target: KubeJSON) throws -> KubeJSON {
+    static func apply(_ patch: KubeAPIJSON, to target: KubeAPIJSON) throws -> KubeAPIJSON {
         guard patch.members != nil else { throw Malformed(reason: "a strategic merge patch is a JSON object") }
         return try merge(patch, into: target, path: "")
     }
 
-    private static func merge(_ patch: KubeJSON, into target: KubeJSON, path: String) throws -> KubeJSON {
+    private static func merge(_ patch: KubeAPIJSON, into target: KubeAPIJSON, path: String) throws -> KubeAPIJSON {
         guard let members = patch.members else { return patch }
         if let directive = patch["$patch"].string {
             switch directive {
@@ -46,7 +46,7 @@ enum StrategicMergePatch {
             default: throw Malformed(reason: "unknown $patch directive \"\(directive)\"")
             }
         }
-        var result = target.members == nil ? KubeJSON.object([]) : target
+        var result = target.members == nil ? KubeAPIJSON.object([]) : target
         for (key, value) in members {
             if key.hasPrefix("$setElementOrder/") || key == "$retainKeys" { continue }
             if key.hasPrefix("$deleteFromPrimitiveList/") {
@@ -68,7 +68,7 @@ enum StrategicMergePatch {
         return result
     }
 
-    private static func mergeList(_ patch: [KubeJSON], into target: [KubeJSON], path: String) throws -> KubeJSON {
+    private static func mergeList(_ patch: [KubeAPIJSON], into target: [KubeAPIJSON], path: String) throws -> KubeAPIJSON {
         if mergedScalarLists.contains(path) {
             return .array(target + patch.filter { !target.contains($0) })
         }

@@ -1,6 +1,6 @@
 import Foundation
 
-extension KubeJSON {
+extension KubeAPIJSON {
     /// A failure to parse JSON text, with the byte offset where it went wrong.
     public struct ParseError: Error, CustomStringConvertible {
         /// What was wrong and where.
@@ -91,7 +91,7 @@ extension KubeJSON {
             while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
         }
 
-        mutating func value() throws -> KubeJSON {
+        mutating func value() throws -> KubeAPIJSON {
             guard index < bytes.count else { throw failure("unexpected end") }
             switch bytes[index] {
             case UInt8(ascii: "{"): return try object()
@@ -112,8 +112,8 @@ extension KubeJSON {
             index += expected.count
         }
 
-        mutating func object() throws -> KubeJSON {
-            var members: [(key: String, value: KubeJSON)] = []
+        mutating func object() throws -> KubeAPIJSON {
+            var members: [(key: String, value: KubeAPIJSON)] = []
             try items(closedBy: "}") { parser in
                 guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a key") }
                 let key = try parser.string()
@@ -131,8 +131,8 @@ extension KubeJSON {
             return .object(members)
         }
 
-        mutating func array() throws -> KubeJSON {
-            var elements: [KubeJSON] = []
+        mutating func array() throws -> KubeAPIJSON {
+            var elements: [KubeAPIJSON] = []
             try items(closedBy: "]") { elements.append(try $0.value()) }
             return .array(elements)
         }
@@ -219,7 +219,7 @@ extension KubeJSON {
             return code
         }
 
-        mutating func number() throws -> KubeJSON {
+        mutating func number() throws -> KubeAPIJSON {
             let start = index
             var isInteger = true
             while index < bytes.count {

@@ -4,7 +4,7 @@
 ///
 /// Literals build values (`["spec": ["unschedulable": true]]`); subscripts read and write nested
 /// fields, a missing one reading as `.null`.
-public enum KubeJSON: Sendable, Equatable {
+public enum KubeAPIJSON: Sendable, Equatable {
     /// `null`, and what an absent field reads as.
     case null
     /// `true` or `false`.
@@ -16,19 +16,19 @@ public enum KubeJSON: Sendable, Equatable {
     /// A string.
     case string(String)
     /// An array.
-    case array([KubeJSON])
+    case array([KubeAPIJSON])
     /// An object, its members in order.
-    case object([(key: String, value: KubeJSON)])
+    case object([(key: String, value: KubeAPIJSON)])
 
     /// The value of `key` in an object; `.null` when absent or when this is not an object.
     /// Setting `.null` removes the key; setting on a non-object makes it an object first.
-    public subscript(key: String) -> KubeJSON {
+    public subscript(key: String) -> KubeAPIJSON {
         get {
             guard case let .object(members) = self else { return .null }
             return members.first { $0.key == key }?.value ?? .null
         }
         set {
-            var members: [(key: String, value: KubeJSON)] = []
+            var members: [(key: String, value: KubeAPIJSON)] = []
             if case let .object(existing) = self { members = existing }
             if let index = members.firstIndex(where: { $0.key == key }) {
                 if newValue == .null {
@@ -44,7 +44,7 @@ public enum KubeJSON: Sendable, Equatable {
     }
 
     /// The element at `index` of an array; `.null` when out of range or not an array.
-    public subscript(index: Int) -> KubeJSON {
+    public subscript(index: Int) -> KubeAPIJSON {
         guard case let .array(elements) = self, elements.indices.contains(index) else { return .null }
         return elements[index]
     }
@@ -71,13 +71,13 @@ public enum KubeJSON: Sendable, Equatable {
     }
 
     /// The elements of an array, or `nil` for any other kind of value.
-    public var array: [KubeJSON]? {
+    public var array: [KubeAPIJSON]? {
         if case let .array(elements) = self { return elements }
         return nil
     }
 
     /// The members of an object in order, or `nil` for any other kind of value.
-    public var members: [(key: String, value: KubeJSON)]? {
+    public var members: [(key: String, value: KubeAPIJSON)]? {
         if case let .object(members) = self { return members }
         return nil
     }
@@ -95,7 +95,7 @@ public enum KubeJSON: Sendable, Equatable {
     }
 
     /// Equal values; objects compare regardless of key order, numbers by value (`1 == 1.0`).
-    public static func == (lhs: KubeJSON, rhs: KubeJSON) -> Bool {
+    public static func == (lhs: KubeAPIJSON, rhs: KubeAPIJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -119,9 +119,9 @@ public enum KubeJSON: Sendable, Equatable {
     }
 }
 
-extension KubeJSON {
+extension KubeAPIJSON {
     /// The value at a path of keys, such as `["spec", "taints"]`.
-    public subscript(path keys: [String]) -> KubeJSON {
+    public subscript(path keys: [String]) -> KubeAPIJSON {
         get { keys.reduce(self) { $0[$1] } }
         set {
             guard let first = keys.first else {
@@ -135,7 +135,7 @@ extension KubeJSON {
     }
 }
 
-extension KubeJSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+extension KubeAPIJSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     public init(nilLiteral: ()) { self = .null }
@@ -143,8 +143,8 @@ extension KubeJSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expres
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: KubeJSON...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, KubeJSON)...) {
+    public init(arrayLiteral elements: KubeAPIJSON...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, KubeAPIJSON)...) {
         self = .object(elements.map { (key: $0.0, value: $0.1) })
     }
 
