@@ -5,37 +5,28 @@ import Testing
 
 /// kubeconfig exec plugins as cloud providers ship them, played by small shell scripts.
 @Suite struct ExecPluginTests {
-    /// An executable script `name` in a fresh folder.
-    static func script(_ body: String) throws -> (dir: URL, path: String) {
-        let dir = try KubeconfigTests.folder(["plugin": "#!/bin/sh\n" + body + "\n"])
-        let path = dir.appendingPathComponent("plugin").path
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
-        return (dir, path)
-    }
-
-    static func plugin(_ path: String, version: String = "client.authentication.k8s.io/v1", mode: String = "Never") -> ExecPlugin {
-        ExecPlugin(apiVersion: version, command: path, arguments: ["--cluster", "staging"], environment: [("REGION", "eu-west-1")], installHint: "install it with: apt install cloud-cli", interactiveMode: mode, user: "ops")
+    /// A plugin running `body` with `/bin/sh -c` (a script written at test time and executed at
+    /// once can fail with ETXTBSY while another test forks), given kubectl's arguments after it.
+    static func plugin(_ body: String, version: String = "client.authentication.k8s.io/v1", mode: String = "Never") -> ExecPlugin {
+        ExecPlugin(apiVersion: version, command: "/bin/sh", arguments: ["-c", body, "plugin", "--cluster", "staging"], environment: [("REGION", "eu-west-1")], installHint: "install it with: apt install cloud-cli", interactiveMode: mode, user: "ops")
     }
 
     @Test func readsTheTokenAndExpiryAndSeesItsArgumentsAndEnvironment() async throws {
         // The plugin checks what kubectl would give it before it answers.
-        let (dir, path) = try Self.script("""
+        let body = """
             [ "$1 $2" = "--cluster staging" ] || { echo "bad args: $*" >&2; exit 3; }
             [ "$REGION" = "eu-west-1" ] || { echo "no REGION" >&2; exit 4; }
             case "$KUBERNETES_EXEC_INFO" in *'"apiVersion":"client.authentication.k8s.io/v1"'*'"interactive":false'*) ;; *) echo "bad exec info: $KUBERNETES_EXEC_INFO" >&2; exit 5 ;; esac
             echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"k8s-aws-v1.abc","expirationTimestamp":"2030-01-02T03:04:05Z"}}'
-            """)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let credential = try await Self.plugin(path).run()
+            """
+        let credential = try await Self.plugin(body).run()
         #expect(credential.token == "k8s-aws-v1.abc")
         #expect(credential.expires == ISO8601DateFormatter().date(from: "2030-01-02T03:04:05Z"))
         #expect(credential.certificate == nil)
     }
 
     @Test func readsAClientCertificate() async throws {
-        let (dir, path) = try Self.script(#"echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"clientCertificateData":"CERT","clientKeyData":"KEY"}}'"#)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let credential = try await Self.plugin(path, version: "client.authentication.k8s.io/v1beta1").run()
+        let credential = try await Self.plugin(#"echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"clientCertificateData":"CERT","clientKeyData":"KEY"}}'"#, version: "client.authentication.k8s.io/v1beta1").run()
         #expect(credential.certificate == .pem(certificate: Data("CERT".utf8), key: Data("KEY".utf8)) && credential.token == nil && credential.expires == nil)
     }
 
@@ -47,25 +38,23 @@ import Testing
         (#"echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"tomorrow"}}'"#, "not RFC 3339"),
     ])
     func aFailingPluginIsNamedWithWhatItSaid(body: String, expected: String) async throws {
-        let (dir, path) = try Self.script(body)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let error = await #expect(throws: KubeError.self) { try await Self.plugin(path).run() }
-        #expect(error?.code == .credentials && error?.message.contains("exec plugin \(path) of user 'ops'") == true && error?.message.contains(expected) == true, "\(String(describing: error))")
+        let error = await #expect(throws: KubeError.self) { try await Self.plugin(body).run() }
+        #expect(error?.code == .credentials && error?.message.contains("exec plugin /bin/sh of user 'ops'") == true && error?.message.contains(expected) == true, "\(String(describing: error))")
     }
 
     @Test func aMissingPluginGivesItsInstallHintAndAnInteractiveOneIsRefused() async throws {
-        let missing = await #expect(throws: KubeError.self) { try await Self.plugin("no-such-plugin-quake").run() }
+        let missing = await #expect(throws: KubeError.self) {
+            try await ExecPlugin(apiVersion: "client.authentication.k8s.io/v1", command: "no-such-plugin-quake", installHint: "install it with: apt install cloud-cli", interactiveMode: "Never", user: "ops").run()
+        }
         #expect(missing?.message.contains("no-such-plugin-quake is not installed (not found on PATH). install it with: apt install cloud-cli") == true, "\(String(describing: missing))")
-        let interactive = await #expect(throws: KubeError.self) { try await Self.plugin("/bin/true", mode: "Always").run() }
+        let interactive = await #expect(throws: KubeError.self) { try await Self.plugin("true", mode: "Always").run() }
         #expect(interactive?.message.contains("interactiveMode: Always") == true)
     }
 
     @Test(.timeLimit(.minutes(1)))
     func aPluginThatHangsIsStoppedAtItsTimeout() async throws {
-        let (dir, path) = try Self.script("sleep 30")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let start = ContinuousClock.now
-        let error = await #expect(throws: KubeError.self) { try await Self.plugin(path).run(timeout: .seconds(1)) }
+        let error = await #expect(throws: KubeError.self) { try await Self.plugin("sleep 30").run(timeout: .seconds(1)) }
         #expect(error?.message.contains("did not finish within 1 s") == true, "\(String(describing: error))")
         #expect(start.duration(to: .now) < .seconds(10))
     }

@@ -47,14 +47,14 @@ import Testing
     }
 
     @Test func aRefusedExecCredentialIsRenewedOnceAndARefusedTokenIsNot() async throws {
-        let dir = try KubeconfigTests.folder(["plugin": "#!/bin/sh\nn=$(cat \"$0.count\" 2>/dev/null || echo 0); n=$((n+1)); echo $n > \"$0.count\"\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"token-'$n'\"}}'\n"])
+        let dir = try KubeconfigTests.folder([:])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let plugin = dir.appendingPathComponent("plugin").path
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: plugin)
+        let counter = dir.appendingPathComponent("count").path
+        let body = #"n=$(cat "$0" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$0"; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"token-'$n'"}}'"#
         try await LoopbackHTTPServer.with({ request in
             request.header("Authorization") == "Bearer token-1" ? Self.status(401, "Unauthorized", "expired") : .respond(LoopbackHTTPResponse(text: "{}"))
         }) { server in
-            let exec = ExecPlugin(apiVersion: "client.authentication.k8s.io/v1", command: plugin, interactiveMode: "Never", user: "ops")
+            let exec = ExecPlugin(apiVersion: "client.authentication.k8s.io/v1", command: "/bin/sh", arguments: ["-c", body, counter], interactiveMode: "Never", user: "ops")
             let client = KubeClient(connection: Self.connection(server, .exec(exec)))
             _ = try await client.get("/version")
             #expect(server.requests.map { $0.header("Authorization") ?? "" } == ["Bearer token-1", "Bearer token-2"], "renewed after the 401, then kept")
