@@ -25,16 +25,17 @@ public actor KubernetesTarget: LiveTarget {
     private var observer = KubeObserver()
     private var watches: [Task<Void, Never>] = []
 
-    /// A target for `plan` on `system`, tainting with `run`'s id; `record` journals each change
-    /// (fault index, the change's text) before it is made and must throw if it cannot.
-    public init(plan: Plan, system: KubeSystem, run: String, http: HTTPClient = HTTPClient(), record: @escaping @Sendable (Int, String) throws -> Void) throws {
+    /// A target for `plan` on `system`, tainting with `run`'s id, each call limited to `timeout`;
+    /// `record` journals each change (fault index, the change's text) before it is made and must
+    /// throw if it cannot.
+    public init(plan: Plan, system: KubeSystem, run: String, http: HTTPClient = HTTPClient(), timeout: Duration = .seconds(30), record: @escaping @Sendable (Int, String) throws -> Void) throws {
         try KubeFaultPlanner.checkSupported(plan, hasKarmada: system.karmada != nil)
         self.plan = plan
         self.system = system
         self.run = run
         var clients: [String: KubeClient] = [:]
-        for (cluster, connection) in system.members { clients[cluster] = KubeClient(connection: connection, http: http) }
-        if let karmada = system.karmada { clients[KubeChange.karmada] = KubeClient(connection: karmada, http: http) }
+        for (cluster, connection) in system.members { clients[cluster] = KubeClient(connection: connection, http: http, timeout: timeout) }
+        if let karmada = system.karmada { clients[KubeChange.karmada] = KubeClient(connection: karmada, http: http, timeout: timeout) }
         self.clients = clients
         self.record = record
         self.planner = KubeFaultPlanner(plan: plan, nodeMaps: [:])

@@ -1,0 +1,160 @@
+import Foundation
+import QuakeCore
+import QuakeKube
+import QuakePlan
+import QuakeTestSupport
+import Synchronization
+import Testing
+
+/// The kubernetes target against the API-server double (HTTPS, a token user, the real protocol
+/// that kubectl and the Python client are checked against): every fault and its revert as the
+/// objects show them, a conflict on revert, a token revoked mid-run, an API server that hangs,
+/// and the nodes' Ready transitions in the timeline.
+@Suite(.timeLimit(.minutes(2))) struct KubeDoubleTargetTests {
+    static let plan = """
+        apiVersion: quake/v1
+        kind: Experiment
+        metadata: {name: kube-double}
+        topology:
+          regions:
+            region-1:
+              member1: {zones: {zone-a: 2, zone-b: 1}}
+        services:
+          reviews: {replicas: 2, serviceTime: 1ms}
+        trafficPolicy:
+          - inline:
+              apiVersion: networking.istio.io/v1
+              kind: VirtualService
+              metadata: {name: reviews, namespace: default}
+              spec:
+                hosts: [reviews]
+                http:
+                  - route: [{destination: {host: reviews, subset: v1}, weight: 100}]
+        safety: {allowWholeRegion: true, allowAllClusters: true}
+        schedule:
+          duration: 60s
+          faults:
+            - {at: 5s, fault: zone-outage, zone: region-1/member1/zone-a, for: 10s}
+            - {at: 20s, fault: cluster-outage, cluster: member1, for: 10s}
+            - {at: 40s, fault: http-abort, service: reviews, status: 503, percentage: 50%, for: 10s}
+        """
+
+    static let quake = KubeAPIUser(name: "quake", credential: .token("quake-token"))
+
+    /// Runs `body` with the double seeded (three nodes, the Karmada Cluster, the VirtualService),
+    /// a kubernetes target acting through it as Karmada and as member1, and the changes it journaled.
+    static func withTarget(timeout: Duration = .seconds(30), _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
+        let plan = try PlanLoader.load(text: Self.plan, file: "kube-double.yaml").plan
+        try await KubeAPIServer.with(users: [.admin, Self.quake]) { server in
+            for object in [KubeAPIObjects.node("a1", zone: "zone-a"), KubeAPIObjects.node("a2", zone: "zone-a"), KubeAPIObjects.node("b1", zone: "zone-b"),
+                           KubeAPIObjects.cluster("member1"), KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)])] {
+                _ = try server.seed(object)
+            }
+            let connection = try Kubeconfig.load(paths: [try server.kubeconfig(user: "quake")]).connection()
+            let journaled = Mutex<[String]>([])
+            let target = try KubernetesTarget(plan: plan, system: KubeSystem(karmada: connection, members: ["member1": connection]), run: "run-9", timeout: timeout) { _, change in
+                journaled.withLock { $0.append(change) }
+            }
+            try await target.prepare()
+            do {
+                try await body(server, target, plan, journaled)
+            } catch {
+                await target.teardown()
+                throw error
+            }
+            await target.teardown()
+        }
+    }
+
+    static func taints(_ object: KubeAPIJSON?) -> [String] {
+        (object?[path: ["spec", "taints"]].array ?? []).map { "\($0["key"].string ?? ""):\($0["effect"].string ?? "")" }
+    }
+
+    @Test func everyFaultAndItsRevertAsTheObjectsShowThem() async throws {
+        try await Self.withTarget { server, target, plan, journaled in
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            for name in ["a1", "a2"] {
+                #expect(Self.taints(server.object(.nodes, name)) == ["quake.io/chaos:NoExecute"] && server.object(.nodes, name)?[path: ["spec", "unschedulable"]].bool == true, "\(name)")
+            }
+            #expect(Self.taints(server.object(.nodes, "b1")).isEmpty, "the other zone is untouched")
+            try await target.revert(plan.schedule.faults[0], index: 0)
+            for name in ["a1", "a2"] {
+                #expect(Self.taints(server.object(.nodes, name)).isEmpty && server.object(.nodes, name)?[path: ["spec", "unschedulable"]].bool != true, "\(name)")
+            }
+
+            try await target.inject(plan.schedule.faults[1], index: 1)
+            #expect(Self.taints(server.object(.clusters, "member1")) == ["quake.io/chaos:NoExecute", "quake.io/chaos:NoSchedule"])
+            try await target.revert(plan.schedule.faults[1], index: 1)
+            #expect(Self.taints(server.object(.clusters, "member1")).isEmpty)
+
+            let original = server.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]]
+            try await target.inject(plan.schedule.faults[2], index: 2)
+            let faulted = server.object(.virtualServices, "reviews", namespace: "default")
+            #expect(faulted?[path: ["spec", "http"]][0]["fault"]["abort"]["httpStatus"].int == 503)
+            #expect(faulted?[path: ["spec", "http"]][0]["route"] == original?[0]["route"], "the route itself is unchanged")
+            try await target.revert(plan.schedule.faults[2], index: 2)
+            #expect(server.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]] == original)
+
+            #expect(journaled.withLock { $0.count } == 4, "two nodes, the cluster, the VirtualService")
+            let patches = server.requests.filter { $0.method == "PATCH" }
+            #expect(patches.allSatisfy { $0.user == "quake" && $0.status == 200 }, "\(patches.map { "\($0.path) \($0.status.map(String.init) ?? "-")" })")
+            #expect(patches.filter { $0.path.contains("virtualservices") }.allSatisfy { $0.contentType == "application/merge-patch+json" })
+        }
+    }
+
+    @Test func aVirtualServiceChangedSinceTheFaultIsNotOverwritten() async throws {
+        try await Self.withTarget { server, target, plan, _ in
+            try await target.inject(plan.schedule.faults[2], index: 2)
+            _ = try server.mutate(.virtualServices, "reviews", namespace: "default") { vs in
+                vs[path: ["spec", "http"]] = [["route": [["destination": ["host": "reviews", "subset": "v2"], "weight": 100]]]]
+            }
+            let error = await #expect(throws: KubeError.self) { try await target.revert(plan.schedule.faults[2], index: 2) }
+            #expect(error?.code == .conflict && error?.message.contains("changed by someone else") == true, "\(String(describing: error))")
+            #expect(server.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]][0]["route"][0]["destination"]["subset"].string == "v2", "their change stays")
+        }
+    }
+
+    @Test func aTokenRevokedMidRunFailsTheRevertClearlyAndAnotherIdentityRollsItBack() async throws {
+        try await Self.withTarget { server, target, plan, journaled in
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            server.revoke(token: "quake-token")
+            let error = await #expect(throws: KubeError.self) { try await target.revert(plan.schedule.faults[0], index: 0) }
+            #expect(error?.code == .unauthorized && error?.description.contains("GET /api/v1/nodes/") == true, "\(String(describing: error))")
+            #expect(Self.taints(server.object(.nodes, "a1")) == ["quake.io/chaos:NoExecute"], "nothing changed")
+            // What rollback does with the journal, as an identity that still may.
+            let admin = try Kubeconfig.load(paths: [try server.kubeconfig(user: "admin")]).connection()
+            let reverter = KubeChangeReverter(clients: ["member1": KubeClient(connection: admin)])
+            for text in journaled.withLock({ $0 }).reversed() { _ = try await reverter.revert(try KubeChange(journalText: text)) }
+            #expect(Self.taints(server.object(.nodes, "a1")).isEmpty && Self.taints(server.object(.nodes, "a2")).isEmpty)
+        }
+    }
+
+    @Test func anAPIServerThatHangsFailsTheCallAtItsTimeout() async throws {
+        try await Self.withTarget(timeout: .seconds(1)) { server, target, plan, journaled in
+            server.hang()
+            let start = ContinuousClock.now
+            let error = await #expect(throws: KubeError.self) { try await target.inject(plan.schedule.faults[0], index: 0) }
+            #expect(error?.code == .transport && start.duration(to: .now) < .seconds(10), "\(String(describing: error))")
+            #expect(journaled.withLock { $0 }.isEmpty, "no change was journaled: none was made")
+            server.resume()
+        }
+    }
+
+    @Test func theTimelineShowsANodeGoingNotReadyAndTheTaintsSeen() async throws {
+        try await Self.withTarget { server, target, plan, _ in
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            _ = try server.mutate(.nodes, "a1") { node in
+                node[path: ["status", "conditions"]] = [["type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown"]]
+            }
+            var timeline = try await target.observe(through: 0)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !timeline.events.contains(where: { $0.kind == .nodeNotReady }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                timeline = try await target.observe(through: 0)
+            }
+            #expect(timeline.events.contains { $0.kind == .nodeNotReady && $0.subject == "a1 (member1)" && $0.detail == "Ready=Unknown (NodeStatusUnknown)" }, "\(timeline.events)")
+            #expect(timeline.events.contains { $0.kind == .taintAdded && $0.subject == "a2 (member1)" && $0.detail == "quake.io/chaos:NoExecute" })
+            try await target.revert(plan.schedule.faults[0], index: 0)
+        }
+    }
+}
