@@ -88,7 +88,7 @@ import Testing
             let start = ContinuousClock.now
             let error = await #expect(throws: KubeError.self) { try await KubeClient(connection: Self.connection(server), timeout: .seconds(1)).get("/api/v1/nodes") }
             #expect(error?.code == .transport && error?.location == "GET /api/v1/nodes")
-            #expect(start.duration(to: .now) < .seconds(5))
+            #expect(start.duration(to: .now) < .seconds(20), "ended at its 1 s timeout (with room for a busy machine), not hanging")
         }
     }
 }
