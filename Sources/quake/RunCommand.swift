@@ -211,15 +211,7 @@ struct RunCommand: AsyncParsableCommand {
             PlanLoading.printError("\(plan.metadata.name): the lab failed: \(error)")
             return nil
         }
-        for failure in outcome.revertFailures { PlanLoading.printError("\(plan.metadata.name): could not revert \(failure)") }
-        let scorecard = Scorer.score(plan: plan, timeline: outcome.timeline, ended: outcome.abort)
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        if !quiet {
-            print(RunSummary.render(plan: plan, timeline: outcome.timeline, simulatedRequests: outcome.timeline.traffic.reduce(0) { $0 + $1.requests.reduce(0) { $0 + Int($1) } }, target: "lab (time scale \(scale))", seed: runSeed), terminator: "")
-            print(RunSummary.verdicts(scorecard))
-        }
-        return RunRecord(plan: plan, timeline: outcome.timeline, scorecard: scorecard, target: .lab, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
+        return record(plan, outcome, target: .lab, label: "lab (time scale \(scale))", seed: runSeed, startedAt: startedAt, started: started)
     }
 
     /// Runs one plan on real clusters and records it; nil (after printing why) when it could not
@@ -256,16 +248,25 @@ struct RunCommand: AsyncParsableCommand {
             PlanLoading.printError("\(plan.metadata.name): the kubernetes target failed: \(error)")
             return nil
         }
+        var record = record(plan, outcome, target: .kubernetes, label: "kubernetes (\(system.name))", seed: runSeed, startedAt: startedAt, started: started)
+        for connection in ([system.karmada].compactMap { $0 } + system.members.values.sorted { $0.context < $1.context }) where connection.isInsecure {
+            record.warnings.append("TLS verification is off for context \(connection.context) (insecure-skip-tls-verify): anyone in the path could have answered for \(connection.server)")
+        }
+        return record
+    }
+
+    /// The record of a run on a live target: its revert failures printed, its timeline judged,
+    /// its summary printed (unless quiet).
+    private func record(_ plan: Plan, _ outcome: RunOutcome, target: TargetKind, label: String, seed runSeed: UInt64, startedAt: String, started: ContinuousClock.Instant) -> RunRecord {
         for failure in outcome.revertFailures { PlanLoading.printError("\(plan.metadata.name): could not revert \(failure)") }
         let scorecard = Scorer.score(plan: plan, timeline: outcome.timeline, ended: outcome.abort)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        var record = RunRecord(plan: plan, timeline: outcome.timeline, scorecard: scorecard, target: .kubernetes, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
-        for connection in ([system.karmada].compactMap { $0 } + system.members.values.sorted { $0.context < $1.context }) where connection.isInsecure {
-            record.warnings.append("TLS verification is off for context \(connection.context) (insecure-skip-tls-verify): anyone in the path could have answered for \(connection.server)")
+        if !quiet {
+            print(RunSummary.render(plan: plan, timeline: outcome.timeline, simulatedRequests: outcome.timeline.traffic.reduce(0) { $0 + $1.requests.reduce(0) { $0 + Int($1) } }, target: label, seed: runSeed), terminator: "")
+            print(RunSummary.verdicts(scorecard))
         }
-        if !quiet { print(RunSummary.verdicts(scorecard)) }
-        return record
+        return RunRecord(plan: plan, timeline: outcome.timeline, scorecard: scorecard, target: target, seed: runSeed, startedAt: startedAt, wallSeconds: (seconds * 1000).rounded() / 1000)
     }
 
     /// The exit status of a verdict.

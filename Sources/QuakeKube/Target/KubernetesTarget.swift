@@ -202,23 +202,8 @@ public actor KubernetesTarget: LiveTarget {
         case let .count(n): wanted = min(n, pods.count)
         case let .percentage(p): wanted = min(pods.count, Int((p.fraction * Double(pods.count)).rounded(.up)))
         }
-        var generator = SplitMix(seed: plan.seed &+ UInt64(index))
+        var generator = SplitMix64(seed: plan.seed &+ UInt64(index))
         pods.shuffle(using: &generator)
         return Array(pods.prefix(wanted))
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that the same plan deletes the same pods.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
