@@ -197,20 +197,10 @@ struct RunCommand: AsyncParsableCommand {
             PlanLoading.printError("\(plan.metadata.name): \(error)")
             return nil
         }
-        let outcome: RunOutcome
-        do {
-            outcome = try await SignalCancellation.run(recovery: "quake rollback --run \(journal.run.id)") {
-                try await LabRunDriver.run(plan: plan, journal: journal, seed: runSeed, folder: folder, timeScale: scale) { line in
-                    if !quiet { print("  \(line)") }
-                }
-            }
-        } catch is CancellationError {
-            PlanLoading.printError("\(plan.metadata.name): stopped; every fault was reverted and every lab process stopped")
-            throw ExitStatus.aborted.exitCode
-        } catch {
-            PlanLoading.printError("\(plan.metadata.name): the lab failed: \(error)")
-            return nil
-        }
+        let log: @Sendable (String) -> Void = { line in if !quiet { print("  \(line)") } }
+        guard let outcome = try await live(plan, journal: journal, notice: SignalCancellation.labNotice, stopped: "every fault was reverted and every lab process stopped", failed: "the lab failed", {
+            try await LabRunDriver.run(plan: plan, journal: journal, seed: runSeed, folder: folder, timeScale: scale, log: log)
+        }) else { return nil }
         return record(plan, outcome, target: .lab, label: "lab (time scale \(scale))", seed: runSeed, startedAt: startedAt, started: started)
     }
 
@@ -234,25 +224,29 @@ struct RunCommand: AsyncParsableCommand {
             PlanLoading.printError("\(plan.metadata.name): \(error)")
             return nil
         }
-        let outcome: RunOutcome
-        do {
-            outcome = try await SignalCancellation.run(notice: SignalCancellation.kubeNotice, recovery: "quake rollback --run \(journal.run.id)") {
-                try await KubeRunDriver.run(plan: plan, system: system, journal: journal) { line in
-                    if !quiet { print("  \(line)") }
-                }
-            }
-        } catch is CancellationError {
-            PlanLoading.printError("\(plan.metadata.name): stopped; every change was reverted")
-            throw ExitStatus.aborted.exitCode
-        } catch {
-            PlanLoading.printError("\(plan.metadata.name): the kubernetes target failed: \(error)")
-            return nil
-        }
+        let log: @Sendable (String) -> Void = { line in if !quiet { print("  \(line)") } }
+        guard let outcome = try await live(plan, journal: journal, notice: SignalCancellation.kubeNotice, stopped: "every change was reverted", failed: "the kubernetes target failed", {
+            try await KubeRunDriver.run(plan: plan, system: system, journal: journal, log: log)
+        }) else { return nil }
         var record = record(plan, outcome, target: .kubernetes, label: "kubernetes (\(system.name))", seed: runSeed, startedAt: startedAt, started: started)
         for connection in ([system.karmada].compactMap { $0 } + system.members.values.sorted { $0.context < $1.context }) where connection.isInsecure {
             record.warnings.append("TLS verification is off for context \(connection.context) (insecure-skip-tls-verify): anyone in the path could have answered for \(connection.server)")
         }
         return record
+    }
+
+    /// Runs `body`, a run on a live target journaling to `journal`, so that Ctrl-C or SIGTERM
+    /// reverts first (exit 4); nil, after saying why, when the target failed.
+    private func live(_ plan: Plan, journal: Journal, notice: String, stopped: String, failed: String, _ body: @escaping @Sendable () async throws -> RunOutcome) async throws -> RunOutcome? {
+        do {
+            return try await SignalCancellation.run(notice: notice, recovery: "quake rollback --run \(journal.run.id)", body)
+        } catch is CancellationError {
+            PlanLoading.printError("\(plan.metadata.name): stopped; \(stopped)")
+            throw ExitStatus.aborted.exitCode
+        } catch {
+            PlanLoading.printError("\(plan.metadata.name): \(failed): \(error)")
+            return nil
+        }
     }
 
     /// The record of a run on a live target: its revert failures printed, its timeline judged,

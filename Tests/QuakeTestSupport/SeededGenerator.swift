@@ -1,16 +1,5 @@
-/// SplitMix64: a small seeded generator for tests, so generated and mutated inputs are the same on
-/// every run and a failing one can be replayed from its seed.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+import QuakeCore
 
-    /// A generator that starts from `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The tests' seeded generator (QuakeCore's SplitMix64), so generated and mutated inputs are the
+/// same on every run and a failing one can be replayed from its seed.
+public typealias SeededGenerator = SplitMix64
