@@ -39,12 +39,40 @@ import Testing
             - {at: 40s, fault: http-abort, service: reviews, status: 503, percentage: 50%, for: 10s}
         """
 
-    static let quake = KubeAPIUser(name: "quake", credential: .token("quake-token"))
+    /// Quake's identity, allowed exactly what docs/rbac's ClusterRoles grant (the double plays both
+    /// the member and Karmada), so that a call the roles forget fails these tests with a 403.
+    static let quake = KubeAPIUser(name: "quake", credential: .token("quake-token"), allowed: rbacRules(["quake-member.yaml", "quake-karmada.yaml"]))
+
+    /// The rules of the ClusterRoles in `docs/rbac/` (each rule's `resources: […]` and `verbs: […]`).
+    static func rbacRules(_ files: [String]) -> [KubeAPIRule] {
+        files.flatMap { file -> [KubeAPIRule] in
+            let text = (try? String(contentsOf: PlanFixtures.repository.appendingPathComponent("docs/rbac/\(file)"), encoding: .utf8)) ?? ""
+            func list(_ line: Substring) -> [String] {
+                guard let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return [] }
+                return line[line.index(after: open)..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            var rules: [KubeAPIRule] = [], resources: [String] = []
+            for line in text.split(separator: "\n") {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.hasPrefix("resources:") { resources = list(line) }
+                if trimmed.hasPrefix("verbs:") { rules.append(KubeAPIRule(verbs: list(line), resources: resources)) }
+            }
+            return rules
+        }
+    }
+
+    @Test func theRBACRolesAreRead() {
+        let rules = Self.rbacRules(["quake-member.yaml", "quake-karmada.yaml"])
+        #expect(rules.map { "\($0.resources.joined(separator: ",")): \($0.verbs.joined(separator: ","))" } == [
+            "nodes: get,list,watch,patch", "pods: list,delete", "pods/eviction: create", "virtualservices: get,patch",
+            "clusters: get,list,watch,patch", "clusters/proxy: get,list,watch,patch,delete", "virtualservices: get,patch",
+        ])
+    }
 
     /// Runs `body` with the double seeded (three nodes, the Karmada Cluster, the VirtualService),
     /// a kubernetes target acting through it as Karmada and as member1, and the changes it journaled.
-    static func withTarget(timeout: Duration = .seconds(30), _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
-        let plan = try PlanLoader.load(text: Self.plan, file: "kube-double.yaml").plan
+    static func withTarget(timeout: Duration = .seconds(30), nodeFault: String = "taint", _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
+        let plan = try PlanLoader.load(text: Self.plan + "\ntarget: {kubernetes: {nodeFault: \(nodeFault)}}\n", file: "kube-double.yaml").plan
         try await KubeAPIServer.with(users: [.admin, Self.quake]) { server in
             for object in [KubeAPIObjects.node("a1", zone: "zone-a"), KubeAPIObjects.node("a2", zone: "zone-a"), KubeAPIObjects.node("b1", zone: "zone-b"),
                            KubeAPIObjects.cluster("member1"), KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)])] {
@@ -96,9 +124,33 @@ import Testing
             #expect(server.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]] == original)
 
             #expect(journaled.withLock { $0.count } == 4, "two nodes, the cluster, the VirtualService")
+            #expect(!server.requests.contains { $0.status == 403 }, "docs/rbac grants every call: \(server.requests.filter { $0.status == 403 }.map { "\($0.method) \($0.path)" })")
             let patches = server.requests.filter { $0.method == "PATCH" }
             #expect(patches.allSatisfy { $0.user == "quake" && $0.status == 200 }, "\(patches.map { "\($0.path) \($0.status.map(String.init) ?? "-")" })")
             #expect(patches.filter { $0.path.contains("virtualservices") }.allSatisfy { $0.contentType == "application/merge-patch+json" })
+        }
+    }
+
+    /// `nodeFault: drain` on the double: each pod of the zone's nodes evicted through the
+    /// eviction API but the DaemonSet's, one refused by its PodDisruptionBudget (429, a warning).
+    @Test func aDrainEvictsThroughTheAPIAndAPodDisruptionBudgetRefusalIsReported() async throws {
+        try await Self.withTarget(nodeFault: "drain") { server, target, plan, _ in
+            for object in [KubeAPIObjects.pod("web-1", node: "a1", labels: ["app": "web"], owner: .replicaSet("web-7d4")),
+                           KubeAPIObjects.pod("db-0", node: "a2", labels: ["app": "db"], owner: .replicaSet("db-5f9")),
+                           KubeAPIObjects.pod("logs-a1", node: "a1", owner: .daemonSet("logs")),
+                           KubeAPIObjects.podDisruptionBudget("db", matchLabels: ["app": "db"], minAvailable: 1, currentHealthy: 1, disruptionsAllowed: 0)] {
+                _ = try server.seed(object)
+            }
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            #expect(server.object(.pods, "web-1", namespace: "default") == nil, "evicted")
+            #expect(server.object(.pods, "db-0", namespace: "default") != nil, "its budget refused")
+            #expect(server.object(.pods, "logs-a1", namespace: "default") != nil, "DaemonSet pods stay")
+            #expect(Self.taints(server.object(.nodes, "a1")).isEmpty && server.object(.nodes, "a1")?[path: ["spec", "unschedulable"]].bool == true, "cordoned, not tainted")
+            let timeline = try await target.observe(through: 0)
+            #expect(timeline.warnings.contains { $0.contains("default/db-0") && $0.contains("disruption budget") }, "\(timeline.warnings)")
+            #expect(!server.requests.contains { $0.status == 403 }, "docs/rbac grants the drain's calls")
+            try await target.revert(plan.schedule.faults[0], index: 0)
+            #expect(server.object(.nodes, "a1")?[path: ["spec", "unschedulable"]].bool != true, "uncordoned")
         }
     }
 
