@@ -57,10 +57,16 @@ struct YAMLSource {
         return YAMLSource(file: file, text: text)
     }
 
-    /// The documents of the file (`---`-separated); empty documents are skipped. Records a YAML syntax error and returns nil.
+    /// The documents of the file (`---`-separated); empty documents are skipped. Records a YAML
+    /// syntax error, or aliases that expand too far (``YAMLAliasBudget``), and returns nil.
     func documents(sink: DiagnosticSink) -> [Node]? {
         do {
-            let parser = try Parser(yaml: text)
+            if let excess = try YAMLAliasBudget.excess(in: text) {
+                sink.error(file: file, line: excess.line, column: excess.column, key: "", "YAML aliases: \(excess.message)")
+                return nil
+            }
+            // UTF-8 named here: Yams's default reads the process environment on every parse.
+            let parser = try Parser(yaml: text, encoding: .utf8)
             var nodes: [Node] = []
             while let node = try parser.nextRoot() {
                 if case .scalar = node, node.null != nil { continue }

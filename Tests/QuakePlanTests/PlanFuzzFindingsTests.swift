@@ -1,0 +1,49 @@
+import QuakePlan
+import QuakeTestSupport
+import Testing
+
+/// The loader's defects its fuzz test found, one test each: every input is refused in well under a
+/// second, at a line and column inside the file, with a message that names the problem.
+@Suite struct PlanFuzzFindingsTests {
+    /// Nine levels of ten aliases: a billion nodes from 400 bytes.
+    static let bomb = "x-bomb:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + (1...9).map { "  a\($0): &a\($0) [" + Array(repeating: "*a\($0 - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined()
+
+    static func firstError(_ text: String) throws -> PlanDiagnostic {
+        let error = try #require(throws: PlanError.self) { try PlanLoader.load(text: text, file: "p.yaml") }
+        return try #require(error.errors.first)
+    }
+
+    /// An alias bomb used as a mapping key kept the loader busy for hours (Yams hashes every key in
+    /// full while it composes a document). Now any file whose aliases bring in more than 100,000
+    /// nodes is refused, at the alias that passes the limit: here the eighth `*a3` of line 6.
+    @Test(.timeLimit(.minutes(1)), arguments: ["? *a9\n: boom\n", "metadata: {*a9: boom}\n", "services: [*a9: boom]\n", "metadata: *a9\n"])
+    func aliasBombIsRefusedWhereItPassesTheLimit(use: String) throws {
+        let start = ContinuousClock.now
+        let first = try Self.firstError(Self.bomb + "apiVersion: quake/v1\n" + use)
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(first.line == 6 && first.column == 47, "\(first)")
+        #expect(first.message.hasPrefix("YAML aliases: the alias '*a3' takes the file past 100000 nodes brought in by aliases"), "\(first)")
+    }
+
+    /// A plan may use anchors and aliases as YAML allows; only expansion past the budget is refused.
+    @Test func aliasesWithinTheBudgetLoad() throws {
+        let plan = """
+            apiVersion: quake/v1
+            kind: Experiment
+            metadata: {name: &name aliased, description: *name}
+            topology:
+              regions:
+                r1:
+                  c1: {zones: {a: &zone {nodes: 2}, b: *zone}}
+            services:
+              s1: {replicas: 2, serviceTime: &time 5ms}
+              s2: {replicas: 2, serviceTime: *time}
+            schedule: {duration: 10m, faults: [{at: &minute 1m, fault: zone-outage, zone: r1/c1/a, for: *minute}]}
+
+            """
+        let loaded = try PlanLoader.load(text: plan, file: "p.yaml").plan
+        #expect(loaded.metadata.description == "aliased")
+        #expect(loaded.topology.regions.first?.clusters.first?.zones.map(\.nodes.count) == [2, 2])
+    }
+}
