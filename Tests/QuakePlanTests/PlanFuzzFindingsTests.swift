@@ -9,9 +9,9 @@ import Testing
     static let bomb = "x-bomb:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         + (1...9).map { "  a\($0): &a\($0) [" + Array(repeating: "*a\($0 - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined()
 
-    static func firstError(_ text: String) throws -> PlanDiagnostic {
+    static func firstError(_ text: String, key: String? = nil) throws -> PlanDiagnostic {
         let error = try #require(throws: PlanError.self) { try PlanLoader.load(text: text, file: "p.yaml") }
-        return try #require(error.errors.first)
+        return try #require(error.errors.first { key == nil || $0.key == key })
     }
 
     /// An alias bomb used as a mapping key kept the loader busy for hours (Yams hashes every key in
@@ -45,5 +45,27 @@ import Testing
         let loaded = try PlanLoader.load(text: plan, file: "p.yaml").plan
         #expect(loaded.metadata.description == "aliased")
         #expect(loaded.topology.regions.first?.clusters.first?.zones.map(\.nodes.count) == [2, 2])
+    }
+
+    /// A CRLF file was one line to the duplicate-key lookup ("\r\n" is a single `Character`), which
+    /// then formed an invalid range and crashed the loader.
+    @Test func duplicateKeyInACRLFFileIsRefusedAtTheSecondKey() throws {
+        let first = try Self.firstError("apiVersion: quake/v1\r\nkind: Experiment\r\nseed: 1\r\nseed: 2\r\n")
+        #expect(first.line == 4 && first.column == 1 && first.key == "seed", "\(first)")
+    }
+
+    /// libyaml also ends lines at a lone CR, NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, so its
+    /// lines ran ahead of the file's (and past its end); findings count lines by line feeds, as
+    /// the loader's byte checks do.
+    @Test(arguments: ["\r", "\u{85}", "\u{2028}", "\u{2029}"])
+    func findingsAfterOtherLineBreaksPointAtTheirLine(separator: String) throws {
+        let kind = try Self.firstError("apiVersion: quake/v1\(separator)kind: Experimnt\nmetadata: {name: x}\n", key: "kind")
+        #expect(kind.line == 1 && kind.column == 28, "\(kind)")
+    }
+
+    /// At the end of a text without a final newline, libyaml points at the start of a line after it.
+    @Test func syntaxErrorAtTheEndPointsInsideTheFile() throws {
+        let first = try Self.firstError("apiVersion: quake/v1\nkind")
+        #expect(first.line == 2 && first.column == 5 && first.message.hasPrefix("YAML syntax"), "\(first)")
     }
 }

@@ -9,17 +9,23 @@ struct YAMLReader {
     let file: String
     /// Where findings go.
     let sink: DiagnosticSink
+    /// The file's lines and columns of its nodes' marks.
+    let lineMap: YAMLLineMap
 
     // MARK: Findings
 
     func error(_ node: Node?, _ key: String, _ message: String) {
-        let mark = node?.mark
-        sink.error(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: key, message)
+        let at = position(node)
+        sink.error(file: file, line: at.line, column: at.column, key: key, message)
     }
 
     func warning(_ node: Node?, _ key: String, _ message: String) {
-        let mark = node?.mark
-        sink.warning(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: key, message)
+        let at = position(node)
+        sink.warning(file: file, line: at.line, column: at.column, key: key, message)
+    }
+
+    private func position(_ node: Node?) -> (line: Int, column: Int) {
+        node?.mark.map(lineMap.position) ?? (1, 1)
     }
 
     // MARK: Structure

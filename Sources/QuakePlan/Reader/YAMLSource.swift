@@ -10,6 +10,14 @@ struct YAMLSource {
     let file: String
     /// The file's text.
     let text: String
+    /// libyaml's lines and columns to the file's.
+    let lineMap: YAMLLineMap
+
+    init(file: String, text: String) {
+        self.file = file
+        self.text = text
+        lineMap = YAMLLineMap(text: text)
+    }
 
     /// Reads `path`, or records why it cannot be read (`file:1:1`) and returns nil.
     static func read(path: String, displayName: String? = nil, emptyHint: String = planHint, sink: DiagnosticSink) -> YAMLSource? {
@@ -62,7 +70,8 @@ struct YAMLSource {
     func documents(sink: DiagnosticSink) -> [Node]? {
         do {
             if let excess = try YAMLAliasBudget.excess(in: text) {
-                sink.error(file: file, line: excess.line, column: excess.column, key: "", "YAML aliases: \(excess.message)")
+                let at = lineMap.position(line: excess.line, column: excess.column)
+                sink.error(file: file, line: at.line, column: at.column, key: "", "YAML aliases: \(excess.message)")
                 return nil
             }
             // UTF-8 named here: Yams's default reads the process environment on every parse.
@@ -85,45 +94,52 @@ struct YAMLSource {
     private func record(_ error: YamlError, sink: DiagnosticSink) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            let (at, message) = Self.explain(problem: problem, context: context, mark: mark, lines: lines)
-            sink.error(file: file, line: at.line, column: at.column, key: "", "YAML syntax: \(message)")
+            let lines = lines
+            let (at, message) = Self.explain(problem: problem, context: context.map { ($0.text, lineMap.position($0.mark)) }, at: lineMap.position(mark), lines: lines)
+            // At the end of a text without a final newline, libyaml points at the start of a line after it.
+            let end = (line: lines.count, column: (lines.last?.unicodeScalars.count ?? 0) + 1)
+            let inside = at.line > end.line ? end : at
+            sink.error(file: file, line: inside.line, column: inside.column, key: "", "YAML syntax: \(message)")
         case let .reader(problem, offset, _, _):
             let (line, column) = offset.map { Self.position(ofByte: $0, in: Array(text.utf8)) } ?? (1, 1)
             sink.error(file: file, line: line, column: column, key: "", "YAML reader: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
+            let mark = lineMap.position(context.mark)
             for key in duplicates {
-                let at = Self.repeatedKey(key, after: context.mark, lines: lines) ?? (context.mark.line, context.mark.column)
-                sink.error(file: file, line: at.0, column: at.1, key: key, "'\(key)' is given twice in one mapping; the second would silently win")
+                let at = Self.repeatedKey(key, after: mark.line, lines: lines) ?? mark
+                sink.error(file: file, line: at.line, column: at.column, key: key, "'\(key)' is given twice in one mapping; the second would silently win")
             }
         default:
             sink.error(file: file, line: 1, column: 1, key: "", "YAML: \(error)")
         }
     }
 
-    private var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
+    /// The file's lines as editors count them, split at line feeds. (Split at the character "\n",
+    /// a CRLF file would be one line: "\r\n" is a single `Character`.)
+    var lines: [Substring] { text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" } }
 
     /// Where to point and what to say for a libyaml error: an unclosed bracket or brace is reported
     /// where it opens, and a tab used for indentation is named as such.
-    private static func explain(problem: String, context: YamlError.Context?, mark: Mark, lines: [Substring]) -> (at: (line: Int, column: Int), message: String) {
+    private static func explain(problem: String, context: (text: String, at: (line: Int, column: Int))?, at mark: (line: Int, column: Int), lines: [Substring]) -> (at: (line: Int, column: Int), message: String) {
         let lineText = mark.line - 1 < lines.count ? lines[mark.line - 1] : ""
         let char = lineText.unicodeScalars.dropFirst(mark.column - 1).first
         if problem.contains("cannot start any token"), char == "\t" {
-            return ((mark.line, mark.column), "a tab cannot indent YAML; use spaces")
+            return (mark, "a tab cannot indent YAML; use spaces")
         }
         if let context, context.text.contains("flow sequence") || context.text.contains("flow mapping") {
             let closer = context.text.contains("sequence") ? "[" : "{"
-            return ((context.mark.line, context.mark.column), "\(problem): the '\(closer)' here is never closed")
+            return (context.at, "\(problem): the '\(closer)' here is never closed")
         }
         if let context, context.text.contains("quoted scalar") {
-            return ((context.mark.line, context.mark.column), "the quote here is never closed (\(problem))")
+            return (context.at, "the quote here is never closed (\(problem))")
         }
-        return ((mark.line, mark.column), context.map { "\(problem) \($0.text)" } ?? problem)
+        return (mark, context.map { "\(problem) \($0.text)" } ?? problem)
     }
 
-    /// The line and column of the second `key:` at the indentation of the first one at or after `mark`.
-    private static func repeatedKey(_ key: String, after mark: Mark, lines: [Substring]) -> (Int, Int)? {
+    /// The line and column of the second `key:` at the indentation of the first one at or after line `first`.
+    private static func repeatedKey(_ key: String, after first: Int, lines: [Substring]) -> (line: Int, column: Int)? {
         var indent: Int?
-        for index in max(0, mark.line - 1)..<lines.count {
+        for index in lines.indices.dropFirst(max(0, first - 1)) {
             let line = lines[index]
             let spaces = line.prefix { $0 == " " || $0 == "-" }.count
             let rest = line.dropFirst(spaces)
