@@ -68,4 +68,39 @@ import Testing
         let first = try Self.firstError("apiVersion: quake/v1\nkind")
         #expect(first.line == 2 && first.column == 5 && first.message.hasPrefix("YAML syntax"), "\(first)")
     }
+
+    /// Yams names a duplicated key that is a list or a mapping `<uncovertable>`.
+    @Test func duplicatedListKeyIsNamedAsSuch() throws {
+        let first = try Self.firstError("{[a]: 1, [a]: 2}\n")
+        #expect(first.message == "a list or mapping is given twice as a key of one mapping; keys are text", "\(first)")
+        #expect(first.line == 1 && first.column == 2, "\(first)")
+    }
+
+    /// A bad escape in a double-quoted string was reported as a quote never closed, at the quote.
+    @Test func badEscapeIsReportedAtTheEscape() throws {
+        let first = try Self.firstError("apiVersion: quake/v1\nmetadata: {name: \"a\\qb\"}\n")
+        #expect(first.line == 2 && first.column == 20, "\(first)")
+        #expect(first.message.hasPrefix("YAML syntax: found unknown escape character in a double-quoted string"), "\(first)")
+    }
+
+    /// libyaml's own words named a C function: "set with yaml_set_max_nest_level())".
+    @Test func nestingPastLibyamlsLimitIsNamed() throws {
+        let first = try Self.firstError("apiVersion: quake/v1\nmetadata: " + String(repeating: "[", count: 1001) + "\n")
+        #expect(first.line == 2 && first.message == "YAML syntax: nested more than 1000 levels deep; a plan needs a handful", "\(first)")
+    }
+
+    /// With `services` missing, every reference to a service was reported too, listing no services
+    /// ("services are "): follow-on errors of the one mistake.
+    @Test func missingServicesAreReportedOnce() throws {
+        let error = try #require(throws: PlanError.self) {
+            try PlanLoader.load(text: "apiVersion: quake/v1\nkind: Experiment\nmetadata: {name: x}\ntopology: {regions: {r: {c: {zones: {z: {nodes: 1}}}}}}\nschedule: {duration: 10m, faults: [{at: 1m, fault: pod-kill, service: s1}]}\n", file: "p.yaml")
+        }
+        #expect(error.errors.map(\.message) == ["missing required key 'services'"])
+    }
+
+    /// "regions names must be text".
+    @Test func aNameThatIsNotTextSaysWhoseName() throws {
+        let first = try Self.firstError("topology: {regions: {[a]: 1}}\n", key: "topology.regions")
+        #expect(first.message == "the names of regions must be text, found a list", "\(first)")
+    }
 }

@@ -74,7 +74,7 @@ struct YAMLReader {
         var entries: [YAMLMapping.Entry] = []
         for (keyNode, value) in map {
             guard let key = keyNode.string, !key.isEmpty else {
-                error(keyNode, path, "\(what) names must be text, found \(describe(keyNode))")
+                error(keyNode, path, "the names of \(what) must be text, found \(describe(keyNode))")
                 continue
             }
             entries.append(.init(key: key, keyNode: keyNode, value: value))

@@ -106,6 +106,11 @@ struct YAMLSource {
         case let .duplicatedKeysInMapping(duplicates, context):
             let mark = lineMap.position(context.mark)
             for key in duplicates {
+                // Yams names a key that is not text (a list or a mapping) so.
+                guard key != "<uncovertable>" else {
+                    sink.error(file: file, line: mark.line, column: mark.column, key: "", "a list or mapping is given twice as a key of one mapping; keys are text")
+                    continue
+                }
                 let at = Self.repeatedKey(key, after: mark.line, lines: lines) ?? mark
                 sink.error(file: file, line: at.line, column: at.column, key: key, "'\(key)' is given twice in one mapping; the second would silently win")
             }
@@ -118,8 +123,9 @@ struct YAMLSource {
     /// a CRLF file would be one line: "\r\n" is a single `Character`.)
     var lines: [Substring] { text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" } }
 
-    /// Where to point and what to say for a libyaml error: an unclosed bracket or brace is reported
-    /// where it opens, and a tab used for indentation is named as such.
+    /// Where to point and what to say for a libyaml error: an unclosed bracket, brace or quote is
+    /// reported where it opens, a bad escape where it stands, and a tab used for indentation and
+    /// nesting past libyaml's limit are named as such.
     private static func explain(problem: String, context: (text: String, at: (line: Int, column: Int))?, at mark: (line: Int, column: Int), lines: [Substring]) -> (at: (line: Int, column: Int), message: String) {
         let lineText = mark.line - 1 < lines.count ? lines[mark.line - 1] : ""
         let char = lineText.unicodeScalars.dropFirst(mark.column - 1).first
@@ -131,7 +137,14 @@ struct YAMLSource {
             return (context.at, "\(problem): the '\(closer)' here is never closed")
         }
         if let context, context.text.contains("quoted scalar") {
-            return (context.at, "the quote here is never closed (\(problem))")
+            if problem.contains("end of stream") || problem.contains("document indicator") {
+                return (context.at, "the quote here is never closed (\(problem))")
+            }
+            // A bad escape: libyaml points at it, and its context at the string's opening quote.
+            return (mark, "\(problem) in a double-quoted string; escapes are written like \\n, \\\", \\\\ or \\u00e9")
+        }
+        if problem.hasPrefix("Maximum nesting level reached") {
+            return (mark, "nested more than 1000 levels deep; a plan needs a handful")
         }
         return (mark, context.map { "\(problem) \($0.text)" } ?? problem)
     }
