@@ -34,13 +34,25 @@ public enum JournalReader {
         JournalState(try entries(at: path))
     }
 
-    private static func reason(_ error: any Error) -> String {
+    /// What a decoding error says is wrong, on one line, with where in the entry (`run.owner.pid`,
+    /// `process.arguments[0]`): for journal and registry errors.
+    static func reason(_ error: any Error) -> String {
+        let path: [any CodingKey], text: String
         switch error {
-        case let DecodingError.dataCorrupted(context): return context.debugDescription
-        case let DecodingError.keyNotFound(key, _): return "no \(key.stringValue)"
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        default: return String(describing: error)
+        case let DecodingError.dataCorrupted(context), let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            (path, text) = (context.codingPath, context.debugDescription)
+        case let DecodingError.keyNotFound(key, context):
+            (path, text) = ([], "no " + Self.path(context.codingPath + [key]))
+        default:
+            (path, text) = ([], String(describing: error))
         }
+        let line = (path.isEmpty ? "" : Self.path(path) + ": ") + text
+        // A value read from the entry may hold a newline, a line separator or a control character.
+        let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
+        return line.unicodeScalars.map { breaking.contains($0.properties.generalCategory) ? $0.escaped(asASCII: true) : String($0) }.joined()
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        String(keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix("."))
     }
 }
