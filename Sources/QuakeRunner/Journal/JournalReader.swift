@@ -7,7 +7,7 @@ public enum JournalReader {
     ///
     /// - Throws: ``RunnerError`` `journal` when the file cannot be read, or naming the line
     ///   (`path:N`) that is not a journal entry.
-    public static func entries(at path: String) throws -> [JournalEntry] {
+    public static func entries(at path: String) throws(RunnerError) -> [JournalEntry] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RunnerError(code: .journal, message: "cannot read the journal \(path)")
         }
@@ -15,7 +15,7 @@ public enum JournalReader {
     }
 
     /// The entries in `data` (a journal's bytes); `path` names it in errors.
-    public static func entries(in data: Data, path: String) throws -> [JournalEntry] {
+    public static func entries(in data: Data, path: String) throws(RunnerError) -> [JournalEntry] {
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if data.last != UInt8(ascii: "\n") { lines.removeLast() }
         var entries: [JournalEntry] = []
@@ -30,7 +30,7 @@ public enum JournalReader {
     }
 
     /// The state the journal at `path` leaves.
-    public static func state(at path: String) throws -> JournalState {
+    public static func state(at path: String) throws(RunnerError) -> JournalState {
         JournalState(try entries(at: path))
     }
 

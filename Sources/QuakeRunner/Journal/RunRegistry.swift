@@ -78,7 +78,7 @@ public struct RunRegistry: Sendable {
     /// The pointer in `data`, the bytes of the registry file `path`.
     ///
     /// - Throws: ``RunnerError`` `journal` naming the file and what is wrong with it.
-    static func pointer(in data: Data, path: String) throws -> Pointer {
+    static func pointer(in data: Data, path: String) throws(RunnerError) -> Pointer {
         do {
             return try JSONDecoder().decode(Pointer.self, from: data)
         } catch {
