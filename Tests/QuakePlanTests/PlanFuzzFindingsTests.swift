@@ -28,21 +28,7 @@ import Testing
 
     /// A plan may use anchors and aliases as YAML allows; only expansion past the budget is refused.
     @Test func aliasesWithinTheBudgetLoad() throws {
-        let plan = """
-            apiVersion: quake/v1
-            kind: Experiment
-            metadata: {name: &name aliased, description: *name}
-            topology:
-              regions:
-                r1:
-                  c1: {zones: {a: &zone {nodes: 2}, b: *zone}}
-            services:
-              s1: {replicas: 2, serviceTime: &time 5ms}
-              s2: {replicas: 2, serviceTime: *time}
-            schedule: {duration: 10m, faults: [{at: &minute 1m, fault: zone-outage, zone: r1/c1/a, for: *minute}]}
-
-            """
-        let loaded = try PlanLoader.load(text: plan, file: "p.yaml").plan
+        let loaded = try PlanLoader.load(text: PlanGenerator.aliasedPlan, file: "p.yaml").plan
         #expect(loaded.metadata.description == "aliased")
         #expect(loaded.topology.regions.first?.clusters.first?.zones.map(\.nodes.count) == [2, 2])
     }

@@ -60,22 +60,8 @@ struct PlanGenerator {
         case 1:
             return "apiVersion: quake/v1\nmetadata:\n" + (1...depth / 4).map { String(repeating: "  ", count: $0) + "a:\n" }.joined()
         case 2:
-            return """
-                apiVersion: quake/v1
-                kind: Experiment
-                metadata: {name: &name aliased, description: *name}
-                topology:
-                  regions:
-                    r1:
-                      c1: {zones: {a: &zone {nodes: 2}, b: *zone}}
-                      c2: {zones: {c: *zone}}
-                services:
-                  s1: &service {replicas: 2, serviceTime: 5ms}
-                  s2: {<<: *service, \(key("replicas")): 3}
-                  s3: *\(pick(["service", "zone", "name", "missing"]))
-                schedule: {duration: &d 10m, faults: [{at: 1m, fault: zone-outage, zone: r1/c1/a, for: *d}]}
-
-                """
+            let extra = pick(["s3: {<<: *service, \(key("replicas")): 3}", "s3: *service", "s3: *zone", "s3: *name", "s3: *missing", "*service: {replicas: 1}"])
+            return Self.aliasedPlan.replacingOccurrences(of: "schedule:", with: "  \(extra)\nschedule:")
         case 3:
             var bomb = "x-bomb:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
             for level in 1...9 {
@@ -92,6 +78,22 @@ struct PlanGenerator {
                          "? [a, b]\n: c\n", "{[a]: 1, [a]: 2}\n", "a: 1\na: 2\n", "&a a: *a\n", "!!binary aGVsbG8=\n", String(repeating: "- ", count: 3000) + "x\n"])
         }
     }
+
+    /// A valid plan that repeats its zones, service times and durations through anchors and aliases.
+    static let aliasedPlan = """
+        apiVersion: quake/v1
+        kind: Experiment
+        metadata: {name: &name aliased, description: *name}
+        topology:
+          regions:
+            r1:
+              c1: {zones: {a: &zone {nodes: 2}, b: *zone}}
+        services:
+          s1: &service {replicas: 2, serviceTime: &time 5ms}
+          s2: {replicas: 2, serviceTime: *time}
+        schedule: {duration: 10m, faults: [{at: &minute 1m, fault: zone-outage, zone: r1/c1/a, for: *minute}]}
+
+        """
 
     /// `valid` 24 times in 25, else a hostile value.
     private mutating func value(_ valid: String) -> String {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Seeded JSON inputs for the fuzz tests of Quake's JSON readers: valid documents of a reader's
 /// shape with one value or member edited (a value of another type, a huge or odd number, a deep
 /// nest, a member dropped, duplicated or renamed), byte-level mutations of them, and generated
@@ -112,19 +114,9 @@ public struct JSONFuzzer: Sendable {
         return (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
     }
 
-    /// `text` as a JSON string, escaped as a JSON writer escapes it.
+    /// `text` as a JSON string, escaped as Foundation's writer escapes it.
     private func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += "\\u00" + (c.value < 0x10 ? "0" : "") + String(c.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        let data = try? JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }
