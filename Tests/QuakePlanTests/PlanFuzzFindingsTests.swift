@@ -33,6 +33,14 @@ import Testing
         #expect(loaded.topology.regions.first?.clusters.first?.zones.map(\.nodes.count) == [2, 2])
     }
 
+    /// Yams gives a reader error's offset in Characters, which the loader counted as bytes: after
+    /// an `é` or a CRLF, the error pointed before the character libyaml refused.
+    @Test(arguments: ["a: é\nb: [x]\nc: \u{1}\n", "a: 1\r\nb: [x]\r\nc: \u{1}\r\n", "a: &x 1\nb: [*x, *x]\nc: \u{1}\n"])
+    func readerErrorPointsAtTheCharacter(text: String) throws {
+        let first = try Self.firstError(text)
+        #expect(first.line == 3 && first.column == 4 && first.message == "YAML reader: control characters are not allowed", "\(first)")
+    }
+
     /// A CRLF file was one line to the duplicate-key lookup ("\r\n" is a single `Character`), which
     /// then formed an invalid range and crashed the loader.
     @Test func duplicateKeyInACRLFFileIsRefusedAtTheSecondKey() throws {

@@ -101,8 +101,12 @@ struct YAMLSource {
             let inside = at.line > end.line ? end : at
             sink.error(file: file, line: inside.line, column: inside.column, key: "", "YAML syntax: \(message)")
         case let .reader(problem, offset, _, _):
-            let (line, column) = offset.map { Self.position(ofByte: $0, in: Array(text.utf8)) } ?? (1, 1)
-            sink.error(file: file, line: line, column: column, key: "", "YAML reader: \(problem)")
+            // Yams counts the offset in Characters (a CRLF is one), not in bytes.
+            let at = offset.flatMap { text.index(text.startIndex, offsetBy: $0, limitedBy: text.endIndex) }.map { index in
+                let before = text.unicodeScalars[..<index]
+                return (line: before.filter { $0 == "\n" }.count + 1, column: before.reversed().prefix { $0 != "\n" }.count + 1)
+            } ?? (line: 1, column: 1)
+            sink.error(file: file, line: at.line, column: at.column, key: "", "YAML reader: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
             let mark = lineMap.position(context.mark)
             for key in duplicates {
