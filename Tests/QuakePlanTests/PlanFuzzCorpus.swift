@@ -10,9 +10,9 @@ struct PlanFuzzCorpus {
     /// Each seed plan as its top-level sections (a key at column 1 with the lines under it, comments
     /// and blank lines kept with the section above).
     let plans: [[String]]
-    /// Every value written after `key: ` in the seeds, by key, for substitutions that keep the
-    /// structure but move a value to where it does not belong.
-    let valuesByKey: [String: [String]]
+    /// Every value written after `key: ` in the seeds, in file order, for substitutions that keep
+    /// the structure but move a value to where it does not belong.
+    let values: [String]
 
     /// Reads the seeds from the repository.
     init() throws {
@@ -21,15 +21,11 @@ struct PlanFuzzCorpus {
             .filter { $0.pathExtension == "yaml" }.sorted { $0.path < $1.path }
         let texts = try files.map { try String(contentsOf: $0, encoding: .utf8) }
         plans = texts.map(Self.sections)
-        var values: [String: [String]] = [:]
-        for line in texts.flatMap({ $0.split(separator: "\n") }) {
-            let body = line.drop { $0 == " " || $0 == "-" }
-            guard let colon = body.firstRange(of: ": ") else { continue }
-            let value = body[colon.upperBound...].trimmingCharacters(in: .whitespaces)
-            guard !value.isEmpty, !value.hasPrefix("#") else { continue }
-            values[String(body[..<colon.lowerBound]), default: []].append(value)
+        values = texts.flatMap { $0.split(separator: "\n") }.compactMap { line in
+            guard let colon = line.firstRange(of: ": ") else { return nil }
+            let value = line[colon.upperBound...].trimmingCharacters(in: .whitespaces)
+            return value.isEmpty || value.hasPrefix("#") ? nil : value
         }
-        valuesByKey = values
     }
 
     /// A whole seed plan.

@@ -48,7 +48,7 @@ struct PlanTextMutator {
                 lines[i].insert(contentsOf: Self.significant.randomElement(using: &rng) ?? "", at: at)
             case 6, 7:
                 guard let colon = lines[i].firstRange(of: ": ") else { continue }
-                let moved = corpus.valuesByKey.values.randomElement(using: &rng)?.randomElement(using: &rng)
+                let moved = corpus.values.randomElement(using: &rng)
                 let value = edit == 6 ? moved : Self.hostileValues.randomElement(using: &rng)
                 lines[i] = lines[i][..<colon.upperBound] + (value ?? "")
             case 8: newline = "\r\n"

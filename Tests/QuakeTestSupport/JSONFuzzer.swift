@@ -29,9 +29,9 @@ public struct JSONFuzzer: Sendable {
         "\"caf\\u00e9\"", "\"é日本🙂\"", "\"\\\"quoted\\\"\"", "\"a\\nb\"", "[]", "{}", "[null]", "{\"\": null}",
     ]
 
-    /// The input numbered by the caller's generator: an edited seed (half the time), a byte
-    /// mutation of a seed or of an edited one, or a generated document.
-    public func input(using rng: inout SeededGenerator) -> [UInt8] {
+    /// The next input drawn from `rng`: an edited seed (half the time), a byte mutation of a seed
+    /// or of an edited one, or a generated document.
+    func input(using rng: inout SeededGenerator) -> [UInt8] {
         let seed = seeds.randomElement(using: &rng) ?? "{}"
         switch Int.random(in: 0..<20, using: &rng) {
         case 0..<10: return Array(edit(seed, using: &rng).utf8)
@@ -42,7 +42,7 @@ public struct JSONFuzzer: Sendable {
     }
 
     /// `document` with one value or member edited.
-    public func edit(_ document: String, using rng: inout SeededGenerator) -> String {
+    func edit(_ document: String, using rng: inout SeededGenerator) -> String {
         let bytes = Array(document.utf8)
         var scanner = JSONSpans(bytes)
         scanner.scan()
@@ -79,7 +79,7 @@ public struct JSONFuzzer: Sendable {
     }
 
     /// A generated value up to `depth` levels deep, its objects keyed mostly with the reader's keys.
-    public func value(depth: Int, using rng: inout SeededGenerator) -> String {
+    func value(depth: Int, using rng: inout SeededGenerator) -> String {
         let kind = depth == 0 ? Int.random(in: 0..<4, using: &rng) : Int.random(in: 0..<7, using: &rng)
         switch kind {
         case 0: return Self.oddScalars.randomElement(using: &rng) ?? "null"
