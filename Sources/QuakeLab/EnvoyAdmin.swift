@@ -30,9 +30,10 @@ struct EnvoyAdmin: Sendable {
                 throw LabError(code: .api, message: "runtime_modify answered \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))", location: envoy.name)
             }
             let check = try await client.send(HTTPRequest(url: Self.runtimeURL(envoy), timeout: .seconds(5)))
-            guard check.status == 200, let values = Self.runtimeValues(check.body) else {
-                throw LabError(code: .api, message: "GET /runtime answered \(check.status) with no runtime entries", location: envoy.name)
+            guard check.status == 200 else {
+                throw LabError(code: .api, message: "GET /runtime answered \(check.status)", location: envoy.name)
             }
+            let values = try Self.runtimeValues(check.body, of: envoy.name)
             for (key, value) in pairs where (values[key] ?? "") != value {
                 throw LabError(code: .api, message: "the runtime shows \(key)=\(values[key] ?? "(unset)") after setting it to \(value.isEmpty ? "(unset)" : value)", location: envoy.name)
             }
@@ -70,12 +71,17 @@ struct EnvoyAdmin: Sendable {
         envoy.adminURL + "/stats?filter=%5Ehttp%5C.\(EnvoyBootstrap.statPrefix)%5C.fault%5C."
     }
 
-    /// The final value of each key in `GET /runtime`'s JSON (`{"entries": {key: {"final_value": …}}}`);
-    /// nil when the body is not that.
-    static func runtimeValues(_ body: Data) -> [String: String]? {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let entries = object["entries"] as? [String: Any]
-        else { return nil }
+    /// The final value of each key in `GET /runtime`'s JSON (`{"entries": {key: {"final_value": …}}}`)
+    /// of Envoy `envoy`; a key whose entry has no text final value is unset.
+    ///
+    /// - Throws: ``LabError`` `api`, located at `envoy`, saying what the body is when it is not that.
+    static func runtimeValues(_ body: Data, of envoy: String) throws(LabError) -> [String: String] {
+        guard let json = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else {
+            throw LabError(code: .api, message: "GET /runtime answered \(body.count) bytes that are not JSON", location: envoy)
+        }
+        guard let entries = (json as? [String: Any])?["entries"] as? [String: Any] else {
+            throw LabError(code: .api, message: "GET /runtime answered JSON without an \"entries\" object", location: envoy)
+        }
         var values: [String: String] = [:]
         for (key, entry) in entries {
             if let value = (entry as? [String: Any])?["final_value"] as? String { values[key] = value }

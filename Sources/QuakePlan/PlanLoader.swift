@@ -45,13 +45,13 @@ public enum PlanLoader {
         guard let documents = source.documents(sink: sink) else { throw PlanError(code: .syntax, diagnostics: sink.diagnostics) }
         guard documents.count == 1, let root = documents.first else {
             let message = documents.isEmpty ? "the file holds no YAML document; a plan starts with 'apiVersion: quake/v1'" : "a plan is one YAML document; this file has \(documents.count) (separated by ---)"
-            let secondLine = documents.dropFirst().first?.mark?.line ?? 1
-            let lines = source.text.split(separator: "\n", omittingEmptySubsequences: false)
+            let secondLine = documents.dropFirst().first?.mark.map { source.lineMap.position($0).line } ?? 1
+            let lines = source.lines
             let separator = (0..<min(secondLine, lines.count)).last { lines[$0].hasPrefix("---") }.map { $0 + 1 } ?? secondLine
             sink.error(file: source.file, line: separator, column: 1, key: "", message)
             throw PlanError(code: .invalid, diagnostics: sink.diagnostics)
         }
-        let decoder = PlanDecoder(reader: YAMLReader(file: source.file, sink: sink), directory: directory)
+        let decoder = PlanDecoder(reader: YAMLReader(file: source.file, sink: sink, lineMap: source.lineMap), directory: directory)
         let plan = decoder.decode(root)
         let ordered = inFileOrder(sink.diagnostics, planFile: source.file)
         let errors = ordered.filter { $0.severity == .error }

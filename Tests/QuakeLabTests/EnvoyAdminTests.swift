@@ -6,9 +6,18 @@ import Testing
     @Test func readsTheRuntimesFinalValues() throws {
         // As Envoy 1.40 answers GET /runtime after a runtime_modify.
         let body = #"{"entries": {"quake.fault.backend.abort_percent": {"layer_values": ["", "50"], "final_value": "50"}}, "layers": ["static", "admin"]}"#
-        #expect(EnvoyAdmin.runtimeValues(Data(body.utf8)) == ["quake.fault.backend.abort_percent": "50"])
-        #expect(EnvoyAdmin.runtimeValues(Data(#"{"entries": {}, "layers": ["static", "admin"]}"#.utf8)) == [:], "a cleared key is gone")
-        #expect(EnvoyAdmin.runtimeValues(Data("not json".utf8)) == nil)
+        #expect(try EnvoyAdmin.runtimeValues(Data(body.utf8), of: "envoy-a") == ["quake.fault.backend.abort_percent": "50"])
+        #expect(try EnvoyAdmin.runtimeValues(Data(#"{"entries": {}, "layers": ["static", "admin"]}"#.utf8), of: "envoy-a") == [:], "a cleared key is gone")
+    }
+
+    /// A body that is not the runtime is named for what it is; both said "no runtime entries".
+    @Test func anAnswerThatIsNotTheRuntimeSaysWhatItIs() {
+        #expect(throws: LabError(code: .api, message: "GET /runtime answered 8 bytes that are not JSON", location: "envoy-a")) {
+            try EnvoyAdmin.runtimeValues(Data("not json".utf8), of: "envoy-a")
+        }
+        #expect(throws: LabError(code: .api, message: "GET /runtime answered JSON without an \"entries\" object", location: "envoy-a")) {
+            try EnvoyAdmin.runtimeValues(Data(#"{"layers": []}"#.utf8), of: "envoy-a")
+        }
     }
 
     @Test func readsCountersAndSkipsHistograms() {

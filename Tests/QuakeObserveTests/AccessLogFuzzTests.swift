@@ -2,8 +2,8 @@ import QuakeObserve
 import QuakeTestSupport
 import Testing
 
-/// Seeded mutations of valid lines in every syntax: no crash, and each rejection a `.malformed`
-/// error with a message.
+/// Seeded mutations of valid lines in every syntax: no crash, no line taking a second, and each
+/// rejection a `.malformed` error with a message.
 @Suite struct AccessLogFuzzTests {
     static let seeds: [(AccessLogSyntax, String)] = [
         (.envoy, #"[2024-05-01T12:00:01.002Z] "GET /items HTTP/1.1" 503 URX,UF 0 91 12 - "127.0.0.1,127.0.0.1" "Mozilla/5.0 "evil" \ agent" "a1" "checkout:8080" "127.0.0.1:18002""#),
@@ -19,6 +19,7 @@ import Testing
         var rng = SeededGenerator(seed: 0x5EED_ACCE55)
         var parsers = Self.seeds.map { AccessLogParser(syntax: $0.0) }
         var accepted = 0, rejected = 0
+        var slowest = SlowestInput()
         for n in 0..<120_000 {
             // Let the suites running alongside have the test pool's two threads now and then.
             if n % 1_000 == 0 { await Task.yield() }
@@ -36,7 +37,9 @@ import Testing
                 }
             }
             do throws(ObserveError) {
-                _ = try bytes.withUnsafeBufferPointer { (line) throws(ObserveError) in try parsers[which].parse(line) }
+                _ = try slowest.time(n) { () throws(ObserveError) in
+                    try bytes.withUnsafeBufferPointer { (line) throws(ObserveError) in try parsers[which].parse(line) }
+                }
                 accepted += 1
             } catch {
                 #expect(error.code == .malformed && !error.message.isEmpty, "\(error)")
@@ -45,6 +48,7 @@ import Testing
         }
         #expect(accepted + rejected == 120_000)
         #expect(accepted > 1000 && rejected > 1000)
+        #expect(slowest.duration < .seconds(1), "\(slowest)")
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -89,6 +89,14 @@ import Testing
         #expect(d.status == 0 && d.duration == nil && d.start == 1_714_564_800_500_000 && d.upstreamHost == .none)
     }
 
+    /// A JSON line's byte that is not printable ASCII is named by its value: it was shown as the
+    /// Latin-1 character of that value (`Ã` for the first byte of `é`), or broke the message's line.
+    @Test(arguments: [(#"{"a":é}"#, "unexpected byte 0xC3 at column 6"), ("{\"a\":\n}", "unexpected byte 0x0A at column 6"),
+                      (#"{"a":"\é"}"#, "unknown escape `\\` before byte 0xC3 at column 9"), (#"{"a":"\q"}"#, "unknown escape `\\q` at column 9")])
+    func jsonErrorsNameBytesByValue(line: String, message: String) {
+        #expect(throws: ObserveError(code: .malformed, message: message)) { try Self.read(line, .json) }
+    }
+
     @Test func givenFormatString() throws {
         let format = try AccessLogTextFormat("%START_TIME(%s.%3f)% %RESPONSE_CODE% %RESPONSE_FLAGS% %DURATION%ms %UPSTREAM_CLUSTER% %UPSTREAM_HOST% \"%REQ(USER-AGENT)%\" %REQUEST_HEADER(:AUTHORITY)% %BYTES_SENT%\n")
         let (r, s) = try Self.read(#"1714564800.250 504 UT 15000ms outbound|80||cart.shop.svc.cluster.local 10.0.0.3:80 "a "b" c" cart.shop:80 0"#, .text(format))

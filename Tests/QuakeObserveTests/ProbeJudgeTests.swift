@@ -52,6 +52,36 @@ import Testing
         #expect(Self.judge(json: ("a", "b")).judge(status: 200, body: Data("<html>".utf8)).reason == "the body is not JSON, so a cannot be read")
     }
 
+    /// The body is read as JSONDecoder read it: whole numbers however written, escapes, the last
+    /// of a key given twice.
+    @Test(arguments: [("1.0", "1"), ("1e2", "100"), ("-0", "0"), ("1.5", "1.5"), ("12345678901234567890", "1.2345678901234567e19"),
+                      (#""caf\u00e9""#, "café"), (#""\ud83d\ude00""#, "😀"), (#"{"b": 1, "b": 2}"#, "2")])
+    func jsonValuesReadAsBefore(json: String, equals: String) {
+        let body = Data(#"{"a": \#(json)}"#.utf8)
+        let path = json.hasPrefix("{") ? "a.b" : "a"
+        #expect(Self.judge(json: (path, equals)).judge(status: 200, body: body).passed, "\(json)")
+    }
+
+    @Test(arguments: ["1e400", #""\ud800""#, "01", "[1,]", "{\"a\":1}x", "\"\u{1}\"", "tru", "-", "1.", String(repeating: "[", count: 513) + String(repeating: "]", count: 513)])
+    func notJSON(body: String) {
+        #expect(Self.judge(json: ("a", "b")).judge(status: 200, body: Data(body.utf8)).reason == "the body is not JSON, so a cannot be read", "\(body)")
+    }
+
+    /// A body nested 500 deep took JSONDecoder over a second: ProbeJSONValue tried each type in
+    /// turn, and every failed try spelt out its coding path.
+    @Test func deepBodyIsJudgedInUnderASecond() {
+        let body = Data((String(repeating: #"{"a":"#, count: 500) + "1" + String(repeating: "}", count: 500)).utf8)
+        let start = ContinuousClock.now
+        #expect(Self.judge(json: ("a.a", "x")).judge(status: 200, body: body).reason == #"a.a is an object, expected "x""#)
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    /// An empty path names the whole body; the reason said " is an object".
+    @Test func emptyPathIsTheBody() {
+        #expect(Self.judge(json: ("", "x")).judge(status: 200, body: Data("[1]".utf8)).reason == #"the body is an array of 1, expected "x""#)
+        #expect(Self.judge(json: ("", "x")).judge(status: 200, body: Data("<html>".utf8)).reason == "the body is not JSON")
+    }
+
     @Test func noResponseFailsWithTheErrorKind() {
         let verdict = Self.judge().judge(failure: HTTPError(code: .timeout, message: "Operation timed out after 1000 milliseconds", url: "http://x/"))
         #expect(!verdict.passed)

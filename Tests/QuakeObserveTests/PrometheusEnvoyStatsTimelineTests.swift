@@ -209,6 +209,14 @@ import Testing
         #expect(reader.metrics.count == 3, "only the ejection and request figures are left: \(reader.metrics.map(\.query))")
     }
 
+    /// Prometheus answers any finite number: a scrape time far from the run made the event time
+    /// overflow `Int64`, and a counter read below zero made its rise overflow `Int`; both crashed.
+    @Test func scrapesFarFromTheRunAndNegativeCountersAreRead() throws {
+        var reader = Self.reader()
+        try reader.add(Self.answer([Scrape(at: 0.5, enforced: 1), Scrape(at: 1.5, enforced: -1e300), Scrape(at: 1e300, healthy: [1, 0], members: 2, active: 1)]))
+        #expect(Self.lines(reader).isEmpty, "nothing happened within the run")
+    }
+
     @Test func anAnswerThatIsNotSamplesIsRefused() {
         var reader = Self.reader()
         #expect(throws: ObserveError.self) {

@@ -3,34 +3,12 @@ import QuakeObserve
 import QuakeTestSupport
 import Testing
 
-/// Seeded mutations of valid pages: the parser must never crash or hang, and every rejection must
-/// be a `malformed` error located at a line of the page.
+/// Seeded mutations of valid pages: the parser must never crash or take a second over one, and
+/// every rejection must be a `malformed` error located at a line of the page.
 @Suite struct PrometheusFuzzTests {
 
-    /// Bytes that matter to the grammar, and a few that never should appear.
-    private static let interesting: [UInt8] = Array("{}=\",\\ \t\n#.-+eE0123456789_:aZnNiIf".utf8) + [0x00, 0x0D, 0x7F, 0xC3, 0xFF]
-
-    private static func mutate(_ page: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
-        var bytes = page
-        for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            guard !bytes.isEmpty else { break }
-            let at = Int.random(in: 0..<bytes.count, using: &rng)
-            switch Int.random(in: 0..<6, using: &rng) {
-            case 0: bytes[at] = interesting.randomElement(using: &rng) ?? 0
-            case 1: bytes.insert(interesting.randomElement(using: &rng) ?? 0, at: at)
-            case 2: bytes.remove(at: at)
-            case 3: bytes[at] = UInt8.random(in: 0...255, using: &rng)
-            case 4:
-                let end = min(bytes.count, at + Int.random(in: 1...40, using: &rng))
-                bytes.removeSubrange(at..<end)
-            default:
-                let end = min(bytes.count, at + Int.random(in: 1...60, using: &rng))
-                let to = Int.random(in: 0...bytes.count, using: &rng)
-                bytes.insert(contentsOf: Array(bytes[at..<end]), at: to)
-            }
-        }
-        return bytes
-    }
+    /// Edits drawn from bytes that matter to the grammar, and a few that never should appear.
+    private static let mutator = ByteMutator(alphabet: Array("{}=\",\\ \t\n#.-+eE0123456789_:aZnNiIf".utf8) + [0x00, 0x0D, 0x7F, 0xC3, 0xFF])
 
     @Test(.timeLimit(.minutes(5)), arguments: [PrometheusFixtures.specExample, PrometheusFixtures.envoyPage])
     func mutatedPagesParseOrFailWithALineNumber(fixture: String) async throws {
@@ -40,16 +18,17 @@ import Testing
         let iterations = fixture == PrometheusFixtures.envoyPage ? 80_000 : 40_000
         var rng = SeededGenerator(seed: fixture == PrometheusFixtures.envoyPage ? 0x5EED_E4F0 : 0x5EED_5BEC)
         var rejected = 0
+        var slowest = SlowestInput()
         for iteration in 0..<iterations {
             // Let the suites running alongside have the test pool's two threads now and then.
             if iteration % 500 == 0 { await Task.yield() }
             let start = original.count <= window ? 0 : Int.random(in: 0..<(original.count - window), using: &rng)
-            let page = Self.mutate(Array(original[start..<min(original.count, start + window)]), &rng)
+            let page = Self.mutator.mutate(Array(original[start..<min(original.count, start + window)]), using: &rng)
             let lines = page.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
             let mode: PrometheusTextParser.Mode = iteration % 2 == 0 ? .strict : .lenient
             do {
                 var count = 0
-                let parser = try PrometheusTextParser.parse(Data(page), mode: mode) { _ in count += 1 }
+                let parser = try slowest.time(iteration) { try PrometheusTextParser.parse(Data(page), mode: mode) { _ in count += 1 } }
                 #expect(parser.sampleCount == count)
                 #expect(parser.lineCount <= lines)
                 for skipped in parser.skippedLines {
@@ -65,6 +44,7 @@ import Testing
             }
         }
         #expect(rejected > iterations / 10)
+        #expect(slowest.duration < .seconds(1), "\(slowest)")
     }
 
     private static func lineNumber(_ error: ObserveError) -> Int? {

@@ -108,6 +108,37 @@ import Testing
         }
     }
 
+    /// Why a line is not an entry is said on one line, with where in the entry: a kind read from
+    /// the line was put in the message as it was (newlines and all), and a line that is not an
+    /// object gave ": Expected to decode …".
+    @Test(arguments: [
+        (#"{"at":"2026-11-25T10:00:00Z","kind":"fault-\nexploded","fault":0}"#, "kind: Cannot initialize Kind from invalid String value fault-\\nexploded"),
+        (#"{"at":"2026-11-25T10:00:00Z","kind":"run-began","run":{"id":"x"}}"#, "no run.purpose"),
+        (#"{"at":"2026-11-25T10:00:00Z","kind":"process-started","process":{"name":"a","executable":"/e","arguments":[1],"environment":{},"logFile":"l"}}"#,
+         "process.arguments[0]: Expected to decode String but found number instead."),
+        ("[]", "Expected to decode Dictionary<String, Any> but found an array instead."),
+    ])
+    func whyALineIsNotAnEntryIsOneLine(line: String, reason: String) {
+        #expect {
+            try JournalReader.entries(in: Data((line + "\n").utf8), path: "j.jsonl")
+        } throws: { error in
+            "\(error)" == "j.jsonl:1: not a journal entry (\(reason))"
+        }
+    }
+
+    /// A pointer file that is not a pointer is named with what is wrong with it (it said only "not a run pointer").
+    @Test func aBrokenPointerIsNamedWithWhy() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/runs", withIntermediateDirectories: true)
+        try Data(#"{"id": 7, "journal": "/j"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/runs/x.json"))
+        #expect {
+            try RunRegistry(directory: dir).pointers()
+        } throws: { error in
+            "\(error)" == "\(dir)/runs/x.json: not a run pointer (id: Expected to decode String but found number instead.; remove it if the run is gone)"
+        }
+    }
+
     @Test func aStartWithoutConfirmationIsUnconfirmed() {
         let entries = [
             JournalEntry(.processStarting(Self.process("pod-a", pid: nil))),

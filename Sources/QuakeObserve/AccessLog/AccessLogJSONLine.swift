@@ -61,6 +61,16 @@ struct AccessLogJSONLine {
         ObserveError(code: .malformed, message: "\(reason) at column \(i + 1)")
     }
 
+    /// A byte as a message shows it, after `prefix`: in backquotes when it is printable ASCII, else
+    /// by its value (a byte of a UTF-8 sequence is no character of its own, and a control byte
+    /// would break the message's line).
+    private static func shown(_ byte: UInt8, after prefix: String = "") -> String {
+        guard (0x21...0x7E).contains(byte) else {
+            return (prefix.isEmpty ? "" : "`\(prefix)` before ") + "byte 0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        }
+        return "`\(prefix)\(Character(Unicode.Scalar(byte)))`"
+    }
+
     private mutating func skipSpace() {
         while i < line.count, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
     }
@@ -139,7 +149,7 @@ struct AccessLogJSONLine {
             case UInt8(ascii: "r"): put(0x0D)
             case UInt8(ascii: "t"): put(0x09)
             case UInt8(ascii: "u"): try unicodeEscape()
-            default: throw fail("unknown escape `\\\(Character(Unicode.Scalar(e)))`")
+            default: throw fail("unknown escape \(Self.shown(e, after: "\\"))")
             }
         }
         return UnsafeBufferPointer(rebasing: scratch[outStart..<used])
@@ -210,7 +220,7 @@ struct AccessLogJSONLine {
                 return
             }
         default:
-            guard c == UInt8(ascii: "-") || c &- 48 < 10 else { throw fail("unexpected `\(Character(Unicode.Scalar(c)))`") }
+            guard c == UInt8(ascii: "-") || c &- 48 < 10 else { throw fail("unexpected \(Self.shown(c))") }
             _ = number()
         }
     }

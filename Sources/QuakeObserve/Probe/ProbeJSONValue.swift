@@ -1,6 +1,6 @@
 /// A JSON document as a probe reads it: enough to follow a dotted path and compare the value
 /// found there with the text a plan expects.
-enum ProbeJSONValue: Decodable, Equatable {
+enum ProbeJSONValue: Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -8,25 +8,6 @@ enum ProbeJSONValue: Decodable, Equatable {
     case string(String)
     case array([ProbeJSONValue])
     case object([String: ProbeJSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([ProbeJSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: ProbeJSONValue].self))
-        }
-    }
 
     /// The value at `path`: keys of objects and indexes of arrays separated by dots, such as
     /// `status.indicator` or `items.0.name`; the whole document for an empty path.

@@ -31,17 +31,16 @@ public struct ProbeJudge: Sendable {
             return .fail("the body does not contain \"\(text)\"")
         }
         if let (path, expected) = expectJSON {
-            let document: ProbeJSONValue
-            do {
-                document = try JSONDecoder().decode(ProbeJSONValue.self, from: body)
-            } catch {
-                return .fail("the body is not JSON, so \(path) cannot be read")
+            // An empty path names the whole body.
+            let field = path.isEmpty ? "the body" : path
+            guard let document = ProbeJSONValue(json: body) else {
+                return .fail("the body is not JSON" + (path.isEmpty ? "" : ", so \(path) cannot be read"))
             }
             guard let value = document.value(at: path) else {
                 return .fail("the JSON has no field \(path)")
             }
             guard value.matches(expected) else {
-                return .fail("\(path) is \(value.summary), expected \"\(expected)\"")
+                return .fail("\(field) is \(value.summary), expected \"\(expected)\"")
             }
         }
         return .pass

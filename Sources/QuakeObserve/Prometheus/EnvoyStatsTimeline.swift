@@ -180,7 +180,10 @@ public struct EnvoyStatsTimeline: Sendable {
     /// The events between two scrapes of one Envoy.
     private func compare(_ old: Snapshot, _ new: Snapshot, state: inout ProxyState) -> [TimelineEvent] {
         var events: [TimelineEvent] = []
-        let at = TimeSpan(microseconds: Int64(((new.time - origin.timeIntervalSince1970) * 1_000_000).rounded()))
+        // A scrape time far from the run (Prometheus answers any finite number) is kept in range:
+        // only scrapes within the run give events.
+        let offset = ((new.time - origin.timeIntervalSince1970) * 1_000_000).rounded()
+        let at = TimeSpan(microseconds: Int64(min(max(offset, -9e18), 9e18)))
         let locality = state.proxy.locality.description
         for key in new.upstreams.keys.sorted() {
             guard let now = new.upstreams[key], let before = old.upstreams[key] else { continue }
@@ -250,7 +253,8 @@ public struct EnvoyStatsTimeline: Sendable {
     private static func increase(_ old: Double?, _ new: Double?) -> Int {
         guard let new else { return 0 }
         let rise = new >= (old ?? new) ? new - (old ?? new) : new
-        return Int(min(rise.rounded(), Double(Int32.max)))
+        // A counter read below zero (no Envoy writes one) rose by nothing.
+        return Int(min(max(rise.rounded(), 0), Double(Int32.max)))
     }
 
     private static func count(_ value: Double?) -> String {

@@ -14,7 +14,7 @@ final class PlanDecoder {
     /// The YAML node of each decoded fault and procedure, to point errors found later at them.
     var faultNodes: [(index: Int, node: Node)] = []
     var procedureNodes: [(index: Int, node: Node)] = []
-    /// Whether the topology or the services had errors: references to them are then not checked,
+    /// Whether the topology had errors, or no service was read: references to them are then not checked,
     /// since every one would be a follow-on error.
     var topologyBroken = false
     var servicesBroken = false
@@ -37,12 +37,12 @@ final class PlanDecoder {
             reader.error(node, "kind", "'\(k)' is not a plan kind; expected 'Experiment'" + Suggestion.phrase(for: k, among: ["Experiment"]))
         }
         let metadata = top["metadata"].flatMap(decodeMetadata) ?? PlanMetadata(name: "unnamed")
-        var before = reader.sink.errorCount
+        let before = reader.sink.errorCount
         if let node = top["topology"] { topology = decodeTopology(node) ?? topology }
         topologyBroken = reader.sink.errorCount > before || topology.regions.isEmpty
-        before = reader.sink.errorCount
         if let node = top["services"] { services = decodeServices(node) }
-        servicesBroken = reader.sink.errorCount > before && services.isEmpty
+        // Missing, or with no service read (an empty mapping is an error of its own).
+        servicesBroken = services.isEmpty
         let controlPlane = top["controlPlane"].map(decodeControlPlane) ?? ControlPlane()
         for key in ["placement", "trafficPolicy"] {
             if let node = top[key] { readManifests(node, key) }

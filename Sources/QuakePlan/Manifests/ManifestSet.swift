@@ -43,7 +43,7 @@ extension PlanDecoder {
                 guard let source = YAMLSource.read(path: shown, displayName: shown, emptyHint: "a manifest holds Kubernetes objects with apiVersion and kind", sink: fileSink) else {
                     continue
                 }
-                let fileReader = YAMLReader(file: shown, sink: fileSink)
+                let fileReader = YAMLReader(file: shown, sink: fileSink, lineMap: source.lineMap)
                 for doc in source.documents(sink: fileSink) ?? [] {
                     manifests.documents.append(.init(node: doc, reader: fileReader, path: "", section: section))
                 }

@@ -9,17 +9,23 @@ struct YAMLReader {
     let file: String
     /// Where findings go.
     let sink: DiagnosticSink
+    /// The file's lines and columns of its nodes' marks.
+    let lineMap: YAMLLineMap
 
     // MARK: Findings
 
     func error(_ node: Node?, _ key: String, _ message: String) {
-        let mark = node?.mark
-        sink.error(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: key, message)
+        let at = position(node)
+        sink.error(file: file, line: at.line, column: at.column, key: key, message)
     }
 
     func warning(_ node: Node?, _ key: String, _ message: String) {
-        let mark = node?.mark
-        sink.warning(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, key: key, message)
+        let at = position(node)
+        sink.warning(file: file, line: at.line, column: at.column, key: key, message)
+    }
+
+    private func position(_ node: Node?) -> (line: Int, column: Int) {
+        node?.mark.map(lineMap.position) ?? (1, 1)
     }
 
     // MARK: Structure
@@ -68,7 +74,7 @@ struct YAMLReader {
         var entries: [YAMLMapping.Entry] = []
         for (keyNode, value) in map {
             guard let key = keyNode.string, !key.isEmpty else {
-                error(keyNode, path, "\(what) names must be text, found \(describe(keyNode))")
+                error(keyNode, path, "the names of \(what) must be text, found \(describe(keyNode))")
                 continue
             }
             entries.append(.init(key: key, keyNode: keyNode, value: value))

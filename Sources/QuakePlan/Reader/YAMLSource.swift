@@ -10,6 +10,14 @@ struct YAMLSource {
     let file: String
     /// The file's text.
     let text: String
+    /// libyaml's lines and columns to the file's.
+    let lineMap: YAMLLineMap
+
+    init(file: String, text: String) {
+        self.file = file
+        self.text = text
+        lineMap = YAMLLineMap(text: text)
+    }
 
     /// Reads `path`, or records why it cannot be read (`file:1:1`) and returns nil.
     static func read(path: String, displayName: String? = nil, emptyHint: String = planHint, sink: DiagnosticSink) -> YAMLSource? {
@@ -57,10 +65,17 @@ struct YAMLSource {
         return YAMLSource(file: file, text: text)
     }
 
-    /// The documents of the file (`---`-separated); empty documents are skipped. Records a YAML syntax error and returns nil.
+    /// The documents of the file (`---`-separated); empty documents are skipped. Records a YAML
+    /// syntax error, or aliases that expand too far (``YAMLAliasBudget``), and returns nil.
     func documents(sink: DiagnosticSink) -> [Node]? {
         do {
-            let parser = try Parser(yaml: text)
+            if let excess = try YAMLAliasBudget.excess(in: text) {
+                let at = lineMap.position(line: excess.line, column: excess.column)
+                sink.error(file: file, line: at.line, column: at.column, key: "", "YAML aliases: \(excess.message)")
+                return nil
+            }
+            // UTF-8 named here: Yams's default reads the process environment on every parse.
+            let parser = try Parser(yaml: text, encoding: .utf8)
             var nodes: [Node] = []
             while let node = try parser.nextRoot() {
                 if case .scalar = node, node.null != nil { continue }
@@ -79,45 +94,69 @@ struct YAMLSource {
     private func record(_ error: YamlError, sink: DiagnosticSink) {
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            let (at, message) = Self.explain(problem: problem, context: context, mark: mark, lines: lines)
-            sink.error(file: file, line: at.line, column: at.column, key: "", "YAML syntax: \(message)")
+            let lines = lines
+            let (at, message) = Self.explain(problem: problem, context: context.map { ($0.text, lineMap.position($0.mark)) }, at: lineMap.position(mark), lines: lines)
+            // At the end of a text without a final newline, libyaml points at the start of a line after it.
+            let end = (line: lines.count, column: (lines.last?.unicodeScalars.count ?? 0) + 1)
+            let inside = at.line > end.line ? end : at
+            sink.error(file: file, line: inside.line, column: inside.column, key: "", "YAML syntax: \(message)")
         case let .reader(problem, offset, _, _):
-            let (line, column) = offset.map { Self.position(ofByte: $0, in: Array(text.utf8)) } ?? (1, 1)
-            sink.error(file: file, line: line, column: column, key: "", "YAML reader: \(problem)")
+            // Yams counts the offset in Characters (a CRLF is one), not in bytes.
+            let at = offset.flatMap { text.index(text.startIndex, offsetBy: $0, limitedBy: text.endIndex) }.map { index in
+                let before = text.unicodeScalars[..<index]
+                return (line: before.filter { $0 == "\n" }.count + 1, column: before.reversed().prefix { $0 != "\n" }.count + 1)
+            } ?? (line: 1, column: 1)
+            sink.error(file: file, line: at.line, column: at.column, key: "", "YAML reader: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
+            let mark = lineMap.position(context.mark)
             for key in duplicates {
-                let at = Self.repeatedKey(key, after: context.mark, lines: lines) ?? (context.mark.line, context.mark.column)
-                sink.error(file: file, line: at.0, column: at.1, key: key, "'\(key)' is given twice in one mapping; the second would silently win")
+                // Yams names a key that is not text (a list or a mapping) so.
+                guard key != "<uncovertable>" else {
+                    sink.error(file: file, line: mark.line, column: mark.column, key: "", "a list or mapping is given twice as a key of one mapping; keys are text")
+                    continue
+                }
+                let at = Self.repeatedKey(key, after: mark.line, lines: lines) ?? mark
+                sink.error(file: file, line: at.line, column: at.column, key: key, "'\(key)' is given twice in one mapping; the second would silently win")
             }
         default:
             sink.error(file: file, line: 1, column: 1, key: "", "YAML: \(error)")
         }
     }
 
-    private var lines: [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
+    /// The file's lines as editors count them, split at line feeds. (Split at the character "\n",
+    /// a CRLF file would be one line: "\r\n" is a single `Character`.)
+    var lines: [Substring] { text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" } }
 
-    /// Where to point and what to say for a libyaml error: an unclosed bracket or brace is reported
-    /// where it opens, and a tab used for indentation is named as such.
-    private static func explain(problem: String, context: YamlError.Context?, mark: Mark, lines: [Substring]) -> (at: (line: Int, column: Int), message: String) {
+    /// Where to point and what to say for a libyaml error: an unclosed bracket, brace or quote is
+    /// reported where it opens, a bad escape where it stands, and a tab used for indentation and
+    /// nesting past libyaml's limit are named as such.
+    private static func explain(problem: String, context: (text: String, at: (line: Int, column: Int))?, at mark: (line: Int, column: Int), lines: [Substring]) -> (at: (line: Int, column: Int), message: String) {
         let lineText = mark.line - 1 < lines.count ? lines[mark.line - 1] : ""
         let char = lineText.unicodeScalars.dropFirst(mark.column - 1).first
         if problem.contains("cannot start any token"), char == "\t" {
-            return ((mark.line, mark.column), "a tab cannot indent YAML; use spaces")
+            return (mark, "a tab cannot indent YAML; use spaces")
         }
         if let context, context.text.contains("flow sequence") || context.text.contains("flow mapping") {
             let closer = context.text.contains("sequence") ? "[" : "{"
-            return ((context.mark.line, context.mark.column), "\(problem): the '\(closer)' here is never closed")
+            return (context.at, "\(problem): the '\(closer)' here is never closed")
         }
         if let context, context.text.contains("quoted scalar") {
-            return ((context.mark.line, context.mark.column), "the quote here is never closed (\(problem))")
+            if problem.contains("end of stream") || problem.contains("document indicator") {
+                return (context.at, "the quote here is never closed (\(problem))")
+            }
+            // A bad escape: libyaml points at it, and its context at the string's opening quote.
+            return (mark, "\(problem) in a double-quoted string; escapes are written like \\n, \\\", \\\\ or \\u00e9")
         }
-        return ((mark.line, mark.column), context.map { "\(problem) \($0.text)" } ?? problem)
+        if problem.hasPrefix("Maximum nesting level reached") {
+            return (mark, "nested more than 1000 levels deep; a plan needs a handful")
+        }
+        return (mark, context.map { "\(problem) \($0.text)" } ?? problem)
     }
 
-    /// The line and column of the second `key:` at the indentation of the first one at or after `mark`.
-    private static func repeatedKey(_ key: String, after mark: Mark, lines: [Substring]) -> (Int, Int)? {
+    /// The line and column of the second `key:` at the indentation of the first one at or after line `first`.
+    private static func repeatedKey(_ key: String, after first: Int, lines: [Substring]) -> (line: Int, column: Int)? {
         var indent: Int?
-        for index in max(0, mark.line - 1)..<lines.count {
+        for index in lines.indices.dropFirst(max(0, first - 1)) {
             let line = lines[index]
             let spaces = line.prefix { $0 == " " || $0 == "-" }.count
             let rest = line.dropFirst(spaces)

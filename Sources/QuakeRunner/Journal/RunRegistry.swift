@@ -68,12 +68,21 @@ public struct RunRegistry: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
         return try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
             let path = runs + "/" + name
-            guard let data = FileManager.default.contents(atPath: path),
-                  let pointer = try? JSONDecoder().decode(Pointer.self, from: data)
-            else {
-                throw RunnerError(code: .journal, message: "\(path): not a run pointer (remove it if the run is gone)")
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw RunnerError(code: .journal, message: "\(path): cannot be read (remove it if the run is gone)")
             }
-            return pointer
+            return try Self.pointer(in: data, path: path)
+        }
+    }
+
+    /// The pointer in `data`, the bytes of the registry file `path`.
+    ///
+    /// - Throws: ``RunnerError`` `journal` naming the file and what is wrong with it.
+    static func pointer(in data: Data, path: String) throws(RunnerError) -> Pointer {
+        do {
+            return try JSONDecoder().decode(Pointer.self, from: data)
+        } catch {
+            throw RunnerError(code: .journal, message: "\(path): not a run pointer (\(JournalReader.reason(error)); remove it if the run is gone)")
         }
     }
 }
