@@ -20,7 +20,7 @@ struct ReportCommand: ParsableCommand {
         do {
             run = try ReportFiles.read(record)
         } catch let error as DecodingError {
-            PlanLoading.printError("\(record): not a Quake run record: \(error)")
+            PlanLoading.printError("\(record): not a Quake run record: \(ReportFiles.describe(error))")
             throw ExitStatus.invalid.exitCode
         } catch {
             PlanLoading.printError("\(record): \(error.localizedDescription)")

@@ -27,7 +27,26 @@ enum ReportFiles {
         guard version == 1 else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): run record schemaVersion \(version) is not one this Quake reads (1)"])
         }
-        return try JSONDecoder().decode(RunRecord.self, from: data)
+        let record = try JSONDecoder().decode(RunRecord.self, from: data)
+        if let problem = record.problem {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): not a run record Quake wrote: \(problem)"])
+        }
+        return record
+    }
+
+    /// A decoding error in one line: where in the record, and what was wrong.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.hasPrefix(".") ? String(text.dropFirst()) : (text.isEmpty ? "the top" : text)
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "\(path(context.codingPath + [key])) is missing"
+        case let .typeMismatch(type, context): return "\(path(context.codingPath)) is not \(type == Double.self || type == Int.self ? "a number" : type == String.self ? "text" : "a \(type)")"
+        case let .valueNotFound(type, context): return "\(path(context.codingPath)) is null, not a \(type)"
+        case let .dataCorrupted(context): return context.codingPath.isEmpty ? "not JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
     }
 
     static func write(_ text: String, to path: String) throws {

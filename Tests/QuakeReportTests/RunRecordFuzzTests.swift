@@ -6,13 +6,11 @@ import Testing
 
 /// The run record fuzzed as `quake report RUN.json` reads it (issue #7): 100,000 seeded records,
 /// the sample report's cut to a few windows, edited, mutated byte by byte or generated. Each is
-/// read or refused with a `DecodingError`, none taking a second.
+/// read or refused with a `DecodingError`, or found not to hold together (`RunRecord.problem`),
+/// and each that holds together is rendered as Markdown, HTML and JUnit; none takes a second.
 ///
 /// `quake report` reads with `ReportFiles.read`, in the executable, which tests cannot import:
-/// `read(_:)` below does what it does (the schema version first, then the record). What it then
-/// renders is left out until the renderers stop trapping on records that decode but do not hold
-/// together (a zero or negative window, a fault after the last window, series of unequal
-/// lengths, a time past `Int64` microseconds): that is for QuakeReport and TimeSpan to fix.
+/// `read(_:)` below does what it does (the schema version first, then the record, then its check).
 @Suite struct RunRecordFuzzTests {
     /// Why a record was refused: a decoding error, or a schema version this Quake does not read
     /// (`other` is for any other error, which `quake report` would not expect).
@@ -74,7 +72,11 @@ import Testing
                                                                 "timeline", "windowSeconds", "events", "services", "requests", "p99Milliseconds", "repeats"])
         let outcome = await fuzzer.run(100_000, seed: 0x5EED_4E90) { input, number in
             do throws(Refusal) {
-                _ = try Self.read(Data(input))
+                let record = try Self.read(Data(input))
+                guard record.problem == nil else { return false }
+                _ = MarkdownReport.render(record)
+                _ = HTMLReport.render(record)
+                _ = JUnitReport.render([record])
                 return true
             } catch {
                 switch error {
@@ -85,7 +87,23 @@ import Testing
                 return false
             }
         }
-        #expect(outcome.read > 2_000 && outcome.refused > 20_000, "\(outcome)")
+        #expect(outcome.read > 1_000 && outcome.refused > 20_000, "\(outcome)")
         #expect(outcome.slowest.duration < .seconds(1), "\(outcome.slowest)")
+    }
+
+    /// What the fuzzer found: a record whose series disagree is refused by its check, naming what;
+    /// a fault scheduled after the timeline's end (a run aborted before it) renders.
+    @Test func aRecordThatDoesNotHoldTogetherIsNamedAndALateFaultRenders() throws {
+        var record = try JSONDecoder().decode(RunRecord.self, from: Data(try Self.seeds()[0].utf8))
+        #expect(record.problem == nil)
+        var uneven = record
+        uneven.timeline.services[0].successes.removeLast()
+        #expect(uneven.problem?.contains("its series have 4, 3 and 4 windows, not 4 each") == true, "\(uneven.problem ?? "")")
+        var overflow = record
+        overflow.timeline.clusters[0].successes[0] = Int.max
+        #expect(overflow.problem?.contains("or a negative count") == true)
+        record.faults[0].injectedAt = 10_000
+        #expect(record.problem == nil)
+        #expect(!MarkdownReport.render(record).isEmpty && !HTMLReport.render(record).isEmpty)
     }
 }

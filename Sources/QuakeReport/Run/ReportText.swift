@@ -48,7 +48,8 @@ enum ReportText {
         let w = r.timeline.windowSeconds
         if let first = r.faults.map(\.injectedAt).min() {
             for s in r.timeline.services {
-                let start = Int(first / w)
+                // A fault scheduled after the timeline's end (a run aborted before it) has no windows.
+                let start = min(Int(first / w), s.requests.count)
                 if let e = (start..<s.requests.count).first(where: { s.requests[$0] > s.successes[$0] }) {
                     rows.append((Double(e) * w, "first failed requests of \(s.service)"))
                 }
