@@ -29,18 +29,22 @@ enum SignalCancellation {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                let count = received.withLock { count in
-                    count += 1
-                    return count
+                // Signals that arrive before the handler runs are delivered together: the source's
+                // data counts them, and each one is answered in turn.
+                let arrived = max(1, Int(source.data))
+                let (before, after) = received.withLock { count in
+                    defer { count += arrived }
+                    return (count, count + arrived)
                 }
-                switch count {
-                case 1:
+                if before < 1 {
                     if let notice { write(notice) }
                     task.cancel()
-                case 2:
+                }
+                if before < 2 && after >= 2 {
                     write(notice == nil ? "quake: still stopping — press Ctrl-C once more to exit at once"
                         : "quake: still reverting — the signal is ignored so that nothing is left behind; press Ctrl-C once more to exit at once" + (recovery.map { " and leave the rest to `\($0)`" } ?? ""))
-                default:
+                }
+                if after >= 3 {
                     if let recovery {
                         write("quake: exiting before the cleanup finished; what is left is in the run's journal — run `\(recovery)`")
                         exit(ExitStatus.targetError.rawValue)

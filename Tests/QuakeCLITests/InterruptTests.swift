@@ -5,6 +5,9 @@ import Testing
 /// a second during it is ignored with a message, a third exits at once and prints the command that
 /// finishes the cleanup from the journal.
 @Suite(.serialized) struct InterruptTests {
+    /// Sends `times` SIGINTs 20 ms apart, as a quick hand does: the kernel delivers each (two sent
+    /// back to back, before the first is taken, are one signal), and quake's handler may see them
+    /// in one go, counted.
     static func interrupt(_ process: Process, times: Int) async throws {
         for i in 0..<times {
             if i > 0 { try await Task.sleep(for: .milliseconds(20)) }

@@ -46,16 +46,16 @@ struct RunawayTargetTests {
         }
     }
 
-    /// Waits until the pod on `port` answers `/healthz`.
+    /// Waits until the pod on `port` answers `/healthz` (30 s, as the lab waits for its pods).
     static func waitForPod(port: UInt16) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
             request.timeoutInterval = 1
             if let (_, response) = try? await URLSession.shared.data(for: request), (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("the pod on port \(port) did not answer /healthz within 10 s")
+        Issue.record("the pod on port \(port) did not answer /healthz within 30 s")
     }
 
     @Test("a pod's call to a runaway fails at --downstream-timeout or the body cap", arguments: RunawayServer.allCases)
