@@ -23,6 +23,10 @@ enum RunCleanup {
             PlanLoading.printError("no unfinished run \(id) in \(registry.directory) (see `quake status`)")
             throw ExitStatus.invalid.exitCode
         }
+        guard include(run) || run.run == nil else {
+            PlanLoading.printError("\(id) is a \(run.run?.purpose == .labUp ? "lab brought up by `quake lab up`: take it down with `quake lab down --run \(id)`" : "\(run.run?.target ?? "") run: roll it back with `quake rollback --run \(id)`")")
+            throw ExitStatus.invalid.exitCode
+        }
         return [run]
     }
 

@@ -77,6 +77,11 @@ import Testing
             let status = try QuakeBinary.run(["status"], environment: environment)
             #expect(status.stdout.contains("run of kube-run on kubernetes (staging), crashed or killed") && status.stdout.contains("faults still marked active: node-crash member1-eu-1a-1"), "\(status.stdout)")
 
+            let id = try #require(status.stdout.split(separator: ":").first.map(String.init))
+            let down = try QuakeBinary.run(["lab", "down", "--run", id], environment: environment)
+            #expect(down.status == 2 && down.stderr.contains("roll it back with `quake rollback --run \(id)`"), "lab down leaves a kubernetes run alone: \(down.stderr)")
+            #expect(node.tainted.withLock { $0 })
+
             let rollback = try await QuakeBinary.runOffPool(["rollback"], environment: environment)
             #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
             #expect(rollback.stdout.contains("/api/v1/nodes/ip-a: removed quake.io/chaos="), "\(rollback.stdout)")
