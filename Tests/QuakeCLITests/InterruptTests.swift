@@ -5,12 +5,18 @@ import Testing
 /// a second during it is ignored with a message, a third exits at once and prints the command that
 /// finishes the cleanup from the journal.
 @Suite(.serialized) struct InterruptTests {
-    /// Sends `times` SIGINTs 20 ms apart, as a quick hand does: the kernel delivers each (two sent
-    /// back to back, before the first is taken, are one signal), and quake's handler may see them
-    /// in one go, counted.
-    static func interrupt(_ process: Process, times: Int) async throws {
+    /// Sends `times` SIGINTs, each once quake has answered the one before on standard error (the
+    /// file `stderr`): a signal sent while the one before is still pending is the same signal to
+    /// the kernel, which a loaded machine can make of any short gap.
+    static func interrupt(_ process: Process, times: Int, stderr: URL) async throws {
+        let answers = ["stopping — reverting faults", "the signal is ignored so that nothing is left behind"]
         for i in 0..<times {
-            if i > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            if i > 0 {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !((try? String(contentsOf: stderr, encoding: .utf8)) ?? "").contains(answers[i - 1]), ContinuousClock.now < deadline, process.isRunning {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
             kill(process.processIdentifier, SIGINT)
         }
     }
@@ -22,7 +28,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
         let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
-        try await Self.interrupt(quake, times: 2)
+        try await Self.interrupt(quake, times: 2, stderr: stderr)
         #expect(await LabLifecycleTests.exitStatus(of: quake) == 4, "a stopped run exits 4")
         let printed = try String(contentsOf: stderr, encoding: .utf8)
         #expect(printed.contains("stopping — reverting faults") && printed.contains("the signal is ignored so that nothing is left behind"), "\(printed)")
@@ -40,7 +46,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
         let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
-        try await Self.interrupt(quake, times: 3)
+        try await Self.interrupt(quake, times: 3, stderr: stderr)
         #expect(await LabLifecycleTests.exitStatus(of: quake) == 5, "cut short: the cleanup is not done")
         let printed = try String(contentsOf: stderr, encoding: .utf8)
         let command = try #require(printed.split(separator: "`").first { $0.hasPrefix("quake rollback --run ") }, "\(printed)")

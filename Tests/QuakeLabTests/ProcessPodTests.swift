@@ -102,7 +102,9 @@ import Testing
             try await ProcessSupervisor.withSupervisor(directory: dir) { supervisor in
                 // 6 s: the request half a second in is refused even when a busy machine holds this
                 // test's task back for seconds.
-                let delayed = PodConfiguration(service: "svc1", pod: "svc1-0", port: try ProcessTestSupport.freePort(), startDelay: .seconds(6))
+                // Its port is free until it listens, so it comes from below the range the system
+                // hands out (where the other tests' pods get theirs) and cannot be taken meanwhile.
+                let delayed = PodConfiguration(service: "svc1", pod: "svc1-delayed", port: try ProcessTestSupport.freePort(in: 32_000..<32_700), startDelay: .seconds(6))
                 let start = ContinuousClock.now
                 let record = try await supervisor.startPod(delayed, executable: quake)
                 #expect(record.arguments.contains("--start-delay"))

@@ -39,11 +39,26 @@ enum ProcessTestSupport {
 
     /// A port on 127.0.0.1 that nothing listens on now (bound, read and released).
     static func freePort() throws -> Int {
+        try freePort(at: 0)
+    }
+
+    /// A free loopback port in `range`, outside the range the system hands out, for a process that
+    /// leaves its port free for a while (a pod with a start delay).
+    static func freePort(in range: Range<Int>) throws -> Int {
+        for port in range.shuffled() {
+            if let free = try? freePort(at: port) { return free }
+        }
+        throw NotFound(description: "no free port in \(range)")
+    }
+
+    /// `port` if it is free on loopback (0: any free port the system picks).
+    private static func freePort(at port: Int) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw NotFound(description: "socket: \(errno)") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port)).bigEndian
         address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
