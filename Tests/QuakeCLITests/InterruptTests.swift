@@ -5,6 +5,16 @@ import Testing
 /// a second during it is ignored with a message, a third exits at once and prints the command that
 /// finishes the cleanup from the journal.
 @Suite(.serialized) struct InterruptTests {
+    /// The lifecycle plan, with frontend requests that take 1.5 s: its pods finish the requests in
+    /// flight before they exit, so the cleanup lasts long enough for the next Ctrl-C to land in it
+    /// however busy the machine is.
+    static func setUp(basePort: Int) throws -> (dir: URL, plan: String, environment: [String: String]) {
+        let (dir, plan, environment) = try LabLifecycleTests.setUp(basePort: basePort)
+        let text = try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "frontend: {replicas: 2, serviceTime: 2ms", with: "frontend: {replicas: 2, serviceTime: 1500ms")
+        try text.write(toFile: plan, atomically: true, encoding: .utf8)
+        return (dir, plan, environment)
+    }
+
     /// Sends `times` SIGINTs, each once quake has answered the one before on standard error (the
     /// file `stderr`): a signal sent while the one before is still pending is the same signal to
     /// the kernel, which a loaded machine can make of any short gap.
@@ -24,7 +34,7 @@ import Testing
     @Test(.timeLimit(.minutes(3)))
     func aSecondCtrlCDuringTheRevertIsIgnoredAndTheCleanupFinishes() async throws {
         let port = 27100
-        let (dir, plan, environment) = try LabLifecycleTests.setUp(basePort: port)
+        let (dir, plan, environment) = try Self.setUp(basePort: port)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
         let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
@@ -42,7 +52,7 @@ import Testing
     @Test(.timeLimit(.minutes(3)))
     func aThirdCtrlCExitsAtOnceAndNamesTheRollbackThatFinishesTheJob() async throws {
         let port = 27200
-        let (dir, plan, environment) = try LabLifecycleTests.setUp(basePort: port)
+        let (dir, plan, environment) = try Self.setUp(basePort: port)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
         let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
