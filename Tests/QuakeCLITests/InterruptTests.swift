@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(3)))
-    func aSecondCtrlCDuringTheRevertIsIgnoredAndTheCleanupFinishes() async throws {
+    func aSecondCtrlCDuringTheRevertDoesNotCutTheCleanupShort() async throws {
         let port = 27100
         let (dir, plan, environment) = try Self.setUp(basePort: port)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -41,7 +41,9 @@ import Testing
         try await Self.interrupt(quake, times: 2, stderr: stderr)
         #expect(await LabLifecycleTests.exitStatus(of: quake) == 4, "a stopped run exits 4")
         let printed = try String(contentsOf: stderr, encoding: .utf8)
-        #expect(printed.contains("stopping — reverting faults") && printed.contains("the signal is ignored so that nothing is left behind"), "\(printed)")
+        // The message for the second is asserted by the next test, which waits for it; here the
+        // cleanup may end before quake's handler takes the second signal.
+        #expect(printed.contains("stopping — reverting faults"), "\(printed)")
         let after = LabLifecycleTests.processes(under: out, basePort: port)
         #expect(after.live == 0 && after.stopped == 0, "no process left, none stopped: \(after)")
         let journal = try String(contentsOf: out.appendingPathComponent("journal.jsonl"), encoding: .utf8)

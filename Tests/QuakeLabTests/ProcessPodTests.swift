@@ -100,11 +100,11 @@ import Testing
         let quake = try ProcessTestSupport.quakeBinary()
         try await ProcessTestSupport.withLabDirectory { dir in
             try await ProcessSupervisor.withSupervisor(directory: dir) { supervisor in
-                // 6 s: the request half a second in is refused even when a busy machine holds this
+                // 20 s: the request half a second in is refused even when a busy machine holds this
                 // test's task back for seconds.
                 // Its port is free until it listens, so it comes from below the range the system
                 // hands out (where the other tests' pods get theirs) and cannot be taken meanwhile.
-                let delayed = PodConfiguration(service: "svc1", pod: "svc1-delayed", port: try ProcessTestSupport.freePort(in: 32_000..<32_700), startDelay: .seconds(6))
+                let delayed = PodConfiguration(service: "svc1", pod: "svc1-delayed", port: try ProcessTestSupport.freePort(in: 32_000..<32_700), startDelay: .seconds(20))
                 let start = ContinuousClock.now
                 let record = try await supervisor.startPod(delayed, executable: quake)
                 #expect(record.arguments.contains("--start-delay"))
@@ -113,7 +113,7 @@ import Testing
                 #expect(early?.code == .refused)
                 #expect(supervisor.exitStatus(of: record) == nil, "the process runs while it waits")
                 try await supervisor.waitUntilReady(record, probe: .pod(delayed), timeout: .seconds(30))
-                #expect(start.duration(to: .now) >= .seconds(6), "listening only after its start delay")
+                #expect(start.duration(to: .now) >= .seconds(20), "listening only after its start delay")
                 #expect(try await client.get("http://127.0.0.1:\(delayed.port)/").status == 200)
 
                 let waiting = PodConfiguration(service: "svc1", pod: "svc1-1", port: try ProcessTestSupport.freePort(), startDelay: .seconds(60))
