@@ -34,13 +34,15 @@ public struct KubeInformer: Sendable {
         self.retryDelay = retryDelay
     }
 
-    /// Lists and watches until cancelled, calling `onChange` with each change in order.
+    /// Lists and watches until cancelled, calling `onChange` with each change in order and
+    /// `onListed` once the first list has been reported (what is known is then the baseline).
     ///
     /// - Throws: what the API answered when the list itself is refused (401, 403, 404); a watch
     ///   that ends or fails is resumed, a transport failure retried after ``retryDelay``.
-    public func run(_ onChange: @Sendable (Change) async -> Void) async throws {
+    public func run(onListed: @Sendable () -> Void = {}, _ onChange: @Sendable (Change) async -> Void) async throws {
         var known: [String: KubeJSON] = [:]
         var version = try await relist(&known, onChange)
+        onListed()
         while !Task.isCancelled {
             do {
                 for try await event in client.watch(path, query: query, resourceVersion: version, timeoutSeconds: watchSeconds) {

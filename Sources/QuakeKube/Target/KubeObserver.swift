@@ -28,14 +28,19 @@ public final class KubeObserver: Sendable {
     /// Why a watch stopped, if one did.
     public var warnings: [String] { state.withLock { $0.warnings } }
 
-    /// Watches `informer`'s objects (Nodes of a member, or Karmada Clusters) until cancelled.
-    public func follow(_ informer: KubeInformer, server: String, clusters: Bool) async {
+    /// Watches `informer`'s objects (Nodes of a member, or Karmada Clusters) until cancelled;
+    /// `listed` is called once, when the first list is known (or the list failed), so that a
+    /// caller can wait for the baseline before it changes anything.
+    public func follow(_ informer: KubeInformer, server: String, clusters: Bool, listed: @escaping @Sendable () -> Void = {}) async {
+        let once = Mutex(false)
+        let listedOnce: @Sendable () -> Void = { if once.withLock({ let first = !$0; $0 = true; return first }) { listed() } }
         do {
-            try await informer.run { change in self.apply(change, server: server, clusters: clusters) }
+            try await informer.run(onListed: listedOnce) { change in self.apply(change, server: server, clusters: clusters) }
         } catch is CancellationError {
-            return
+            listedOnce()
         } catch {
             state.withLock { $0.warnings.append("the watch of \(informer.path) on \(server) stopped: \(error)") }
+            listedOnce()
         }
     }
 

@@ -57,13 +57,20 @@ public actor KubernetesTarget: LiveTarget {
         started = ContinuousClock.now
         let observer = KubeObserver(started: started)
         self.observer = observer
-        for cluster in plan.topology.clusters.map(\.name) {
-            guard let client = clients[cluster] else { continue }
-            watches.append(Task { await observer.follow(KubeInformer(client: client, path: "/api/v1/nodes"), server: cluster, clusters: false) })
+        var informers: [(KubeInformer, String, Bool)] = plan.topology.clusters.compactMap { cluster in
+            clients[cluster.name].map { (KubeInformer(client: $0, path: "/api/v1/nodes"), cluster.name, false) }
         }
         if let karmada = clients[KubeChange.karmada] {
-            watches.append(Task { await observer.follow(KubeInformer(client: karmada, path: "/apis/cluster.karmada.io/v1alpha1/clusters"), server: KubeChange.karmada, clusters: true) })
+            informers.append((KubeInformer(client: karmada, path: "/apis/cluster.karmada.io/v1alpha1/clusters"), KubeChange.karmada, true))
         }
+        // Each informer's first list is the baseline its events are told against; no fault is
+        // made before every one has it, or a fault's own taint would be part of the baseline.
+        let (listed, signal) = AsyncStream<Void>.makeStream()
+        for (informer, server, clusters) in informers {
+            watches.append(Task { await observer.follow(informer, server: server, clusters: clusters, listed: { signal.yield() }) })
+        }
+        var waiting = informers.count, iterator = listed.makeAsyncIterator()
+        while waiting > 0, await iterator.next() != nil { waiting -= 1 }
     }
 
     public func inject(_ fault: FaultSpec, index: Int) async throws {
