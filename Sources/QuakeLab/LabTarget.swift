@@ -214,9 +214,15 @@ public actor LabTarget: LiveTarget {
         }
     }
 
-    public func perform(_ step: ProcedureStep, of procedure: Procedure) async throws {
+    public func perform(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws {
         throw LabError(code: .config, message: "the lab does not run procedures yet", location: procedure.name)
     }
+
+    /// Never asked: the lab performs no step (``checkSupported(_:)`` refuses procedures).
+    public func isComplete(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws -> Bool { true }
+
+    /// Nothing to undo: the lab performs no step.
+    public func revert(_ procedure: Procedure, index: Int) async throws {}
 
     public func observe(through window: Int) async throws -> Timeline {
         if let controlPlaneError { throw controlPlaneError }

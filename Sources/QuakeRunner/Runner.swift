@@ -41,7 +41,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             await target.teardown()
             throw Self.wrap(error, .prepare, "the target could not be brought up")
         }
-        var state = RunState()
+        var state = RunState(procedures: plan.schedule.procedures.map { ProcedureProgress(at: $0.at) })
         let start = clock.now
         do {
             try await loop(target: target, start: start, state: &state)
@@ -68,23 +68,45 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// What the loop has done so far.
     private struct RunState {
-        /// Injected faults not yet reverted, in the order they were injected.
+        /// Injected faults and started procedures not yet reverted, in the order they began, by
+        /// journal index (a procedure's comes after the schedule's faults).
         var active: [Int] = []
         var events: [TimelineEvent] = []
         var abort: RunAbort?
+        /// Where each procedure of the schedule is.
+        var procedures: [ProcedureProgress]
+    }
+
+    /// A procedure's next step, and whether its last step still waits for its effect.
+    private struct ProcedureProgress {
+        /// The step to start next (or the one awaiting confirmation).
+        var step = 0
+        /// When that step starts, from the start of the experiment.
+        var at: TimeSpan
+        /// When the performed step's wait for its effect ends, if it waits.
+        var deadline: TimeSpan?
     }
 
     private func loop(target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
         let window = plan.target.window
         let windows = Int((plan.schedule.duration.microseconds + window.microseconds - 1) / window.microseconds)
-        var pending = RunAction.actions(of: plan.schedule)[...]
+        var pending = RunAction.actions(of: Schedule(duration: plan.schedule.duration, faults: plan.schedule.faults))[...]
         for w in 0..<windows {
             let end = window * Int64(w + 1)
-            while let action = pending.first, action.at < end {
-                pending.removeFirst()
-                try await clock.sleep(until: start.advanced(by: Self.duration(action.at)), tolerance: nil)
-                if case .inject = action.kind, stopsForKillSwitch(start: start, state: &state) { return }
-                try await perform(action, target: target, start: start, state: &state)
+            while true {
+                let procedure = nextStep(state)
+                if let action = pending.first, action.at < end, action.at <= procedure?.at ?? action.at {
+                    pending.removeFirst()
+                    try await clock.sleep(until: start.advanced(by: Self.duration(action.at)), tolerance: nil)
+                    if case .inject = action.kind, stopsForKillSwitch(start: start, state: &state) { return }
+                    try await perform(action, target: target, start: start, state: &state)
+                } else if let procedure, procedure.at < end {
+                    try await clock.sleep(until: start.advanced(by: Self.duration(procedure.at)), tolerance: nil)
+                    if stopsForKillSwitch(start: start, state: &state) { return }
+                    try await performStep(of: procedure.index, target: target, start: start, state: &state)
+                } else {
+                    break
+                }
             }
             try await clock.sleep(until: start.advanced(by: Self.duration(min(end, plan.schedule.duration))), tolerance: nil)
             let timeline: Timeline
@@ -99,7 +121,21 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
                 return
             }
             if stopsForKillSwitch(start: start, state: &state) { return }
+            for p in state.procedures.indices where state.procedures[p].deadline != nil {
+                try await confirmStep(of: p, target: target, start: start, state: &state)
+            }
         }
+    }
+
+    /// The procedure whose next step starts first (the plan's first on a tie), if any starts
+    /// before the experiment ends.
+    private func nextStep(_ state: RunState) -> (index: Int, at: TimeSpan)? {
+        var next: (index: Int, at: TimeSpan)?
+        for (p, progress) in state.procedures.enumerated()
+        where progress.deadline == nil && progress.step < plan.schedule.procedures[p].steps.count && progress.at < plan.schedule.duration {
+            if next == nil || progress.at < next!.at { next = (p, progress.at) }
+        }
+        return next
     }
 
     /// Whether the kill switch is engaged, recording the abort if it is.
@@ -112,8 +148,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func perform(_ action: RunAction, target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
-        switch action.kind {
-        case let .inject(i):
+        if case let .inject(i) = action.kind {
             let fault = plan.schedule.faults[i]
             // Journaled, then counted active, before the call: a half-made injection is reverted
             // too (reverts are idempotent), by this run or by a rollback after a crash.
@@ -127,8 +162,7 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             try journal?.record(.faultInjected(index: i))
             state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultInjected, subject: fault.fault.target, detail: fault.fault.description))
             log("injected \(fault.fault)")
-        case let .revert(i):
-            guard state.active.contains(i) else { return }
+        } else if case let .revert(i) = action.kind, state.active.contains(i) {
             let fault = plan.schedule.faults[i]
             do {
                 try journal?.record(.faultReverting(index: i))
@@ -140,32 +174,86 @@ public struct Runner<C: Clock>: Sendable where C.Duration == Duration {
             state.active.removeAll { $0 == i }
             state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultReverted, subject: fault.fault.target, detail: fault.fault.description))
             log("reverted \(fault.fault)")
-        case let .step(p, s):
-            let procedure = plan.schedule.procedures[p]
-            let step = procedure.steps[s]
-            do {
-                try await target.perform(step, of: procedure)
-            } catch {
-                throw Self.wrap(error, .procedure, "\(procedure.name): step \(s + 1) (\(step.action)) failed")
-            }
-            state.events.append(TimelineEvent(at: elapsed(since: start), kind: .procedureStep, subject: procedure.name, detail: step.action.description))
         }
     }
 
-    /// Reverts every active fault, last injected first, even when the calling task is cancelled;
-    /// returns a sentence for each revert that failed.
+    /// Performs procedure `p`'s next step. A procedure is journaled (and counted active) before
+    /// its first step, so whatever its steps change is undone with the faults if the run stops.
+    private func performStep(of p: Int, target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
+        let procedure = plan.schedule.procedures[p]
+        let s = state.procedures[p].step
+        let step = procedure.steps[s]
+        let index = plan.schedule.faults.count + p
+        if !state.active.contains(index) {
+            try journal?.record(.faultInjecting(index: index, description: "procedure \(procedure.name)"))
+            state.active.append(index)
+        }
+        do {
+            try await target.perform(step, of: procedure, index: index)
+        } catch {
+            throw Self.wrap(error, .procedure, "\(procedure.name): step \(s + 1) (\(step.action)) failed")
+        }
+        state.events.append(TimelineEvent(at: elapsed(since: start), kind: .procedureStep, subject: procedure.name, detail: "step \(s + 1)/\(procedure.steps.count): \(step.action)"))
+        log("\(procedure.name): step \(s + 1) (\(step.action))")
+        if let timeout = step.action.confirmationTimeout {
+            state.procedures[p].deadline = elapsed(since: start) + timeout
+            try await confirmStep(of: p, target: target, start: start, state: &state)
+        } else {
+            advance(p, from: state.procedures[p].at, state: &state)
+        }
+    }
+
+    /// Asks whether procedure `p`'s awaiting step is confirmed; moves the procedure on when it is,
+    /// or when its time is up (noting that it went on unconfirmed).
+    private func confirmStep(of p: Int, target: some LiveTarget, start: C.Instant, state: inout RunState) async throws {
+        let procedure = plan.schedule.procedures[p]
+        let s = state.procedures[p].step
+        let step = procedure.steps[s]
+        let confirmed: Bool
+        do {
+            confirmed = try await target.isComplete(step, of: procedure, index: plan.schedule.faults.count + p)
+        } catch {
+            throw Self.wrap(error, .procedure, "\(procedure.name): step \(s + 1) (\(step.action)) could not be confirmed")
+        }
+        let now = elapsed(since: start)
+        if !confirmed {
+            guard let deadline = state.procedures[p].deadline, now >= deadline else { return }
+            let detail = "step \(s + 1) not confirmed after \(step.action.confirmationTimeout ?? .zero) (\(step.action)); the procedure goes on"
+            state.events.append(TimelineEvent(at: now, kind: .procedureStep, subject: procedure.name, detail: detail))
+            log("\(procedure.name): \(detail)")
+        }
+        advance(p, from: now, state: &state)
+    }
+
+    /// Moves procedure `p` past its current step, done at `done`: the next step starts after the
+    /// step's own time (an upgrade's) and its wait.
+    private func advance(_ p: Int, from done: TimeSpan, state: inout RunState) {
+        let step = plan.schedule.procedures[p].steps[state.procedures[p].step]
+        state.procedures[p].step += 1
+        state.procedures[p].at = done + step.action.ownDuration + step.wait
+        state.procedures[p].deadline = nil
+    }
+
+    /// Reverts every active fault and procedure, last begun first, even when the calling task is
+    /// cancelled; returns a sentence for each revert that failed.
     private func revertAll(target: some LiveTarget, state: inout RunState, start: C.Instant) async -> [String] {
         var failures: [String] = []
+        let faults = plan.schedule.faults
         for i in state.active.reversed() {
-            let fault = plan.schedule.faults[i]
+            let procedure = i < faults.count ? nil : plan.schedule.procedures[i - faults.count]
+            let what = procedure.map { "procedure \($0.name)" } ?? faults[i].fault.description
             do {
                 try journal?.record(.faultReverting(index: i))
-                try await shielded { try await target.revert(fault, index: i) }
+                if let procedure {
+                    try await shielded { try await target.revert(procedure, index: i) }
+                } else {
+                    try await shielded { try await target.revert(faults[i], index: i) }
+                }
                 try journal?.record(.faultReverted(index: i))
-                state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultReverted, subject: fault.fault.target, detail: fault.fault.description))
-                log("reverted \(fault.fault)")
+                state.events.append(TimelineEvent(at: elapsed(since: start), kind: .faultReverted, subject: procedure?.name ?? faults[i].fault.target, detail: what))
+                log("reverted \(what)")
             } catch {
-                failures.append("\(fault.fault): \(error)")
+                failures.append("\(what): \(error)")
             }
         }
         state.active.removeAll()

@@ -16,13 +16,16 @@ final class RecordingTarget: LiveTarget {
     private let windows: Int
     /// The value of the `errors` metric in each window.
     private let errors: [Double]
+    /// When a procedure's awaited step is confirmed, in seconds of the clock.
+    private let checkPasses: Double?
     /// Called with each call's name as it is made (before the target acts).
     private let onCall: @Sendable (String) -> Void
 
-    init(clock: @escaping @Sendable () -> Double, windows: Int, errors: [Double] = [], failures: Failures = Failures(), onCall: @escaping @Sendable (String) -> Void = { _ in }) {
+    init(clock: @escaping @Sendable () -> Double, windows: Int, errors: [Double] = [], checkPasses: Double? = nil, failures: Failures = Failures(), onCall: @escaping @Sendable (String) -> Void = { _ in }) {
         self.clock = InstantClockReader(seconds: clock)
         self.windows = windows
         self.errors = errors
+        self.checkPasses = checkPasses
         self.failures = failures
         self.onCall = onCall
     }
@@ -49,7 +52,15 @@ final class RecordingTarget: LiveTarget {
         if failures.revertIndex == index { throw TargetFailure(message: "still faulted") }
     }
 
-    func perform(_ step: ProcedureStep, of procedure: Procedure) async throws { note("step \(step.action.kind)") }
+    func perform(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws { note("step \(step.action.kind) (\(index))") }
+
+    /// A `check` is confirmed once the clock reaches `checkPasses` (never when nil).
+    func isComplete(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws -> Bool {
+        note("confirm \(step.action.kind)")
+        return checkPasses.map { clock.seconds() >= $0 } ?? false
+    }
+
+    func revert(_ procedure: Procedure, index: Int) async throws { note("revert procedure \(index)") }
 
     func observe(through window: Int) async throws -> Timeline {
         var timeline = Timeline(window: .seconds(1), windowCount: windows)

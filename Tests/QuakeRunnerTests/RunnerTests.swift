@@ -72,6 +72,56 @@ import Testing
         #expect(target.log == ["0.0s prepare", "5.0s inject 0", "8.0s inject 1", "12.0s revert 1", "12.0s revert 0", "12.0s finish", "12.0s teardown"])
     }
 
+    static let canary = """
+          duration: 30s
+          faults:
+            - {at: 2s, fault: node-crash, node: c1-a-1, for: 2s}
+          procedures:
+            - name: canary
+              at: 5s
+              steps:
+                - {step: shift-traffic, service: svc, cluster: c2, weight: 0%, wait: 2s}
+                - {step: check, cluster: c2, timeout: 20s}
+                - {step: restore-traffic, service: svc, cluster: c2}
+        """
+
+    /// A procedure's steps at their times; a `check` holds the procedure until the target
+    /// confirms it (asked right away and then every window), and the later steps move with it.
+    /// The procedure is undone with the faults at the end (its index follows the faults').
+    @Test func aProcedureWaitsForItsCheckAndIsUndoneAtTheEnd() async throws {
+        let plan = try Self.plan(schedule: Self.canary)
+        let clock = InstantClock()
+        let target = RecordingTarget(clock: Self.seconds(clock), windows: 30, checkPasses: 12)
+        let outcome = try await Runner(plan: plan, clock: clock).run(on: target)
+        #expect(target.log == ["0.0s prepare", "2.0s inject 0", "4.0s revert 0", "5.0s step shift-traffic (1)", "7.0s step check (1)"]
+            + (7...12).map { "\($0).0s confirm check" }
+            + ["12.0s step restore-traffic (1)", "30.0s revert procedure 1", "30.0s finish", "30.0s teardown"])
+        let steps = outcome.timeline.events.filter { $0.kind == .procedureStep }.map { "\($0.at.seconds) \($0.detail)" }
+        #expect(steps == ["5.0 step 1/3: shift-traffic: weight of svc in c2 to 0%", "7.0 step 2/3: check: wait until c2 is Ready (at most 20s)", "12.0 step 3/3: restore-traffic: weight of svc in c2 back"], "\(steps)")
+    }
+
+    @Test func aCheckNeverConfirmedLetsTheProcedureGoOnAtItsTimeout() async throws {
+        let plan = try Self.plan(schedule: Self.canary.replacingOccurrences(of: "timeout: 20s", with: "timeout: 3s"))
+        let clock = InstantClock()
+        let target = RecordingTarget(clock: Self.seconds(clock), windows: 30)
+        let outcome = try await Runner(plan: plan, clock: clock).run(on: target)
+        #expect(target.log.contains("10.0s step restore-traffic (1)"), "\(target.log)")
+        #expect(outcome.timeline.events.contains { $0.at == .seconds(10) && $0.detail == "step 2 not confirmed after 3s (check: wait until c2 is Ready (at most 3s)); the procedure goes on" })
+    }
+
+    @Test func aStopConditionDuringAProcedureUndoesIt() async throws {
+        let plan = try Self.plan(schedule: Self.canary, stopConditions: """
+            stopConditions:
+              - promql("errors") > 10 for 1s
+            """)
+        let clock = InstantClock()
+        let target = RecordingTarget(clock: Self.seconds(clock), windows: 30, errors: (0..<30).map { $0 == 8 ? 50 : 0 })
+        let outcome = try await Runner(plan: plan, clock: clock).run(on: target)
+        #expect(outcome.abort?.at == .seconds(9))
+        #expect(Array(target.log.suffix(3)) == ["9.0s revert procedure 1", "9.0s finish", "9.0s teardown"], "\(target.log)")
+        #expect(outcome.timeline.events.contains { $0.kind == .faultReverted && $0.subject == "canary" && $0.detail == "procedure canary" })
+    }
+
     /// The kill switch, engaged while a fault is active: the run aborts at the end of that window
     /// (reverting the fault), and an injection due before then is never made.
     @Test(arguments: [("5.5s", "5.5s", 5.5), ("20s", "6.0s", 6.0)])

@@ -214,6 +214,17 @@ public enum ProcedureAction: Sendable, Equatable, CustomStringConvertible {
         return .zero
     }
 
+    /// How long a live target may take to confirm the step's effect before the procedure goes on
+    /// without it: a `check` its timeout; `migrate-workloads` Karmada's graceful eviction timeout
+    /// (10 min), for the workloads to leave the cluster. Nil for a step done once it is performed.
+    public var confirmationTimeout: TimeSpan? {
+        switch self {
+        case let .check(_, timeout): return timeout
+        case .migrateWorkloads: return .minutes(10)
+        default: return nil
+        }
+    }
+
     /// The cluster the action touches; nil for a pause.
     public var cluster: String? {
         switch self {

@@ -10,8 +10,17 @@ public protocol LiveTarget: AnyObject, Sendable {
     func inject(_ fault: FaultSpec, index: Int) async throws
     /// Reverts fault `index`; returns once the target confirms the revert. Safe to call again.
     func revert(_ fault: FaultSpec, index: Int) async throws
-    /// Performs one step of a procedure (a canary upgrade's traffic shift, say).
-    func perform(_ step: ProcedureStep, of procedure: Procedure) async throws
+    /// Performs one step of a procedure (a canary upgrade's traffic shift, say); `index` is the
+    /// procedure's place in the journal (after the schedule's faults), under which its changes
+    /// are kept until ``revert(_:index:)-(Procedure,_)`` or its own restoring steps undo them.
+    func perform(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws
+    /// Whether the effect a performed step waits for is there (a `check`: the cluster is Ready;
+    /// `migrate-workloads`: its workloads have left). The Runner asks right after the step and then
+    /// every window, until true or the action's ``ProcedureAction/confirmationTimeout``.
+    func isComplete(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws -> Bool
+    /// Undoes whatever procedure `index` changed and has not put back itself (traffic weights,
+    /// cluster taints); returns once the target confirms it. Safe to call again.
+    func revert(_ procedure: Procedure, index: Int) async throws
     /// What was observed so far, windows `0...window` filled as far as the sources allow: the
     /// Runner checks stop conditions on it.
     func observe(through window: Int) async throws -> Timeline

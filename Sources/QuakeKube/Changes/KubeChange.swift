@@ -48,7 +48,7 @@ public struct KubeChange: Sendable, Equatable, Codable {
     /// What the change touched, for people.
     public var description: String {
         if let taint { return "\(taint.path) on \(on): taints \(taint.taints.map(\.description).joined(separator: ", "))\(taint.cordoned ? ", cordoned" : "")" }
-        if let virtualService { return "\(virtualService.path) on \(on): fault on its routes" }
+        if let virtualService { return "\(virtualService.path) on \(on): spec.http changed" }
         if let evictedPod { return "\(evictedPod) on \(on): evicted" }
         return "\(deletedPod ?? "?") on \(on): deleted"
     }

@@ -73,7 +73,7 @@ public struct VirtualServiceChange: Sendable, Equatable, Codable {
         (virtualService[path: "spec.http"] ?? .null) == original
     }
 
-    private static func mergePatch(http: KubeJSON, over object: KubeJSON) -> KubeJSON {
+    static func mergePatch(http: KubeJSON, over object: KubeJSON) -> KubeJSON {
         var patch: [String: KubeJSON] = ["spec": ["http": http]]
         if let version = object[path: "metadata.resourceVersion"] { patch["metadata"] = ["resourceVersion": version] }
         return .object(patch)

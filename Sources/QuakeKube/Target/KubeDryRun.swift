@@ -68,6 +68,60 @@ public enum KubeDryRun {
             lines.append("  \(end) revert \(spec.fault), then read each object back to confirm:")
             lines += reverts.reversed()
         }
+        for procedure in plan.schedule.procedures {
+            lines += try await procedureLines(procedure, plan: plan, clients: clients, istio: istio, run: run)
+        }
+        return lines
+    }
+
+    /// The calls of `procedure`'s steps at their planned times (a step that waits for its effect
+    /// moves the later ones), each weight shift computed on the VirtualService as the earlier
+    /// shifts would leave it.
+    static func procedureLines(_ procedure: Procedure, plan: Plan, clients: [String: KubeClient], istio: String, run: String) async throws -> [String] {
+        var lines = ["  \(procedure.name) (its changes are journaled like a fault's and undone if the run stops before its own restoring steps):"]
+        var shifted: [String: (object: KubeJSON, change: VirtualServiceChange)] = [:]
+        let merge = KubeClient.PatchType.merge.rawValue, json = KubeClient.PatchType.json.rawValue
+        for (step, start) in zip(procedure.steps, procedure.stepStarts) {
+            lines.append("    \(start) \(step.action):")
+            switch step.action {
+            case let .shiftTraffic(service, cluster, weight):
+                guard let vs = plan.virtualService(for: service), let client = clients[istio] else { continue }
+                let path = KubeFaultPlanner.Target.virtualService(namespace: vs.namespace, name: vs.name).path
+                let object: KubeJSON
+                if let earlier = shifted[path] { object = earlier.object } else { object = try await client.get(path) }
+                let (change, patch) = try VirtualServiceChange.shift(cluster: cluster, to: Int(weight.percent.rounded()), in: object, at: path,
+                                                                     clusterOf: { host, subset in plan.destinationRule(for: host)?.cluster(ofSubset: subset) }, earlier: shifted[path]?.change)
+                var after = object
+                if case var .object(fields) = object, case var .object(spec)? = fields["spec"] {
+                    spec["http"] = change.patched
+                    fields["spec"] = .object(spec)
+                    after = .object(fields)
+                }
+                shifted[path] = (after, change)
+                lines += ["      PATCH \(istio): \(path) (\(merge))", "        \(patch)"]
+            case let .restoreTraffic(service, _):
+                guard let vs = plan.virtualService(for: service) else { continue }
+                let path = KubeFaultPlanner.Target.virtualService(namespace: vs.namespace, name: vs.name).path
+                lines.append("      PATCH \(istio): \(path) (\(merge)): spec.http as it was before the procedure, if nobody changed it since")
+            case let .migrateWorkloads(cluster):
+                let target = KubeFaultPlanner.Target.karmadaCluster(cluster)
+                guard let client = clients[KubeChange.karmada], let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run) else { continue }
+                let (_, patch) = try TaintChange.inject(taints, cordon: cordon, into: try await client.get(target.path), at: target.path)
+                lines += ["      PATCH karmada: \(target.path) (\(json))", "        \(patch)",
+                          "      then every window, at most \(step.action.confirmationTimeout ?? .zero): GET karmada: \(plan.services.map { KubernetesTarget.bindingPath($0.name, namespace: plan.target.kubeNamespace) }.joined(separator: ", ")) until none schedules replicas to \(cluster) or evicts from it"]
+            case let .upgrade(cluster, takes):
+                lines.append("      nothing is sent: \(cluster) is upgraded by its own tooling while Quake holds for \(takes)")
+            case let .check(cluster, timeout):
+                let karmada = clients[KubeChange.karmada] != nil ? "GET karmada: \(KubeFaultPlanner.Target.karmadaCluster(cluster).path) until Ready=True, and " : ""
+                lines.append("      every window, at most \(timeout): \(karmada)GET \(cluster): /readyz until it answers")
+            case let .restoreWorkloads(cluster):
+                let path = KubeFaultPlanner.Target.karmadaCluster(cluster).path
+                lines += ["      PATCH karmada: \(path) (\(json)): remove Quake's taints, each tested at its index then",
+                          "      POST karmada: \(KubernetesTarget.rebalancerPath)", "        \(KubernetesTarget.rebalancer(plan: plan, run: run, cluster: cluster))"]
+            case .pause:
+                lines.append("      nothing is sent")
+            }
+        }
         return lines
     }
 }

@@ -64,8 +64,30 @@ public struct KubeFaultPlanner: Sendable {
                 break
             }
         }
-        if !plan.schedule.procedures.isEmpty {
-            throw KubeError(code: .config, message: "procedures (the canary upgrade) do not run on the kubernetes target yet", location: plan.schedule.procedures[0].name)
+        for procedure in plan.schedule.procedures {
+            for step in procedure.steps { try checkSupported(step.action, of: procedure, plan: plan, hasKarmada: hasKarmada) }
+        }
+    }
+
+    /// A procedure step a real system cannot be given: a traffic shift with no VirtualService
+    /// destination in the cluster, or a workload step without Karmada.
+    private static func checkSupported(_ action: ProcedureAction, of procedure: Procedure, plan: Plan, hasKarmada: Bool) throws {
+        let location = "\(procedure.name): \(action.kind)"
+        switch action {
+        case let .shiftTraffic(service, cluster, _), let .restoreTraffic(service, cluster):
+            guard let vs = plan.virtualService(for: service) else {
+                throw KubeError(code: .config, message: "shifting \(service)'s traffic changes the weights of its VirtualService, and the plan's trafficPolicy has none listing it among its hosts", location: location)
+            }
+            let destinations = vs.routes.flatMap(\.destinations)
+            guard destinations.contains(where: { d in d.subset.flatMap { plan.destinationRule(for: d.host)?.cluster(ofSubset: $0) } == cluster }) else {
+                throw KubeError(code: .config, message: "VirtualService \(vs.name) has no destination whose subset selects \(cluster) (a DestinationRule subset with topology.istio.io/cluster: \(cluster))", location: location)
+            }
+        case .migrateWorkloads, .restoreWorkloads:
+            if !hasKarmada {
+                throw KubeError(code: .config, message: "moving workloads taints the Karmada Cluster: give target.kubernetes.karmadaContext", location: location)
+            }
+        case .upgrade, .check, .pause:
+            break
         }
     }
 

@@ -15,11 +15,11 @@ public actor KubernetesTarget: LiveTarget {
     public let system: KubeSystem
     /// The run's id, the value of Quake's taints.
     public let run: String
-    private let clients: [String: KubeClient]
+    let clients: [String: KubeClient]
     private let record: @Sendable (Int, String) throws -> Void
-    private var planner: KubeFaultPlanner
-    private var changes: [Int: [KubeChange]] = [:]
-    private var events: [TimelineEvent] = []
+    var planner: KubeFaultPlanner
+    var changes: [Int: [KubeChange]] = [:]
+    var events: [TimelineEvent] = []
     private var warnings: [String] = []
     private var started = ContinuousClock.now
     private var observer = KubeObserver()
@@ -42,7 +42,7 @@ public actor KubernetesTarget: LiveTarget {
     }
 
     /// The API server name holding the plan's Istio resources.
-    private var istioServer: String {
+    var istioServer: String {
         system.karmada != nil ? KubeChange.karmada : (system.members.keys.sorted().first ?? "")
     }
 
@@ -79,37 +79,50 @@ public actor KubernetesTarget: LiveTarget {
             return
         }
         for target in try planner.targets(of: fault.fault) {
-            let server = target.server(istio: istioServer)
-            guard let client = clients[server] else { throw KubeError(code: .config, message: "no connection to \(server)", location: target.path) }
-            let object = try await client.get(target.path)
             if let (taints, cordon) = KubeFaultPlanner.taints(for: target, run: run, mode: plan.target.kubeNodeFault) {
-                let (change, patch) = try TaintChange.inject(taints, cordon: cordon, into: object, at: target.path)
-                try note(KubeChange(on: server, taint: change), index: index)
-                _ = try await client.patch(target.path, .json, patch)
+                try await taint(target, with: taints, cordon: cordon, index: index)
                 if case let .node(_, name) = target, plan.target.kubeNodeFault == .drain {
+                    let (server, client) = try connection(for: target)
                     try await drain(node: name, server: server, client: client, index: index)
                 }
             } else if let block = VirtualServiceChange.faultBlock(fault.fault) {
-                let (change, patch) = try VirtualServiceChange.inject(block, into: object, at: target.path)
+                let (server, client) = try connection(for: target)
+                let (change, patch) = try VirtualServiceChange.inject(block, into: try await client.get(target.path), at: target.path)
                 try note(KubeChange(on: server, virtualService: change), index: index)
                 _ = try await client.patch(target.path, .merge, patch)
             }
         }
     }
 
-    public func revert(_ fault: FaultSpec, index: Int) async throws {
-        let reverter = KubeChangeReverter(clients: clients)
-        // Last change first; a change stays listed until its revert is confirmed, so a failed
-        // revert is tried again by the Runner's cleanup or by rollback.
-        while let change = changes[index]?.last {
-            _ = try await reverter.revert(change)
-            changes[index]?.removeLast()
-        }
-        changes[index] = nil
+    /// The API server `target` lives on, and the client for it.
+    func connection(for target: KubeFaultPlanner.Target) throws -> (server: String, client: KubeClient) {
+        let server = target.server(istio: istioServer)
+        guard let client = clients[server] else { throw KubeError(code: .config, message: "no connection to \(server)", location: target.path) }
+        return (server, client)
     }
 
-    public func perform(_ step: ProcedureStep, of procedure: Procedure) async throws {
-        throw KubeError(code: .config, message: "procedures do not run on the kubernetes target yet", location: procedure.name)
+    /// Puts `taints` (and a cordon) on `target`'s object as it is now, journaled before the patch.
+    func taint(_ target: KubeFaultPlanner.Target, with taints: [KubeTaint], cordon: Bool, index: Int) async throws {
+        let (server, client) = try connection(for: target)
+        let (change, patch) = try TaintChange.inject(taints, cordon: cordon, into: try await client.get(target.path), at: target.path)
+        try note(KubeChange(on: server, taint: change), index: index)
+        _ = try await client.patch(target.path, .json, patch)
+    }
+
+    public func revert(_ fault: FaultSpec, index: Int) async throws {
+        try await revertChanges(of: index)
+    }
+
+    /// Reverts what fault or procedure `index` changed, last change first; a change stays listed
+    /// until its revert is confirmed, so a failed revert is tried again by the Runner's cleanup or
+    /// by rollback.
+    func revertChanges(of index: Int, where selected: (KubeChange) -> Bool = { _ in true }) async throws {
+        let reverter = KubeChangeReverter(clients: clients)
+        while let i = changes[index]?.lastIndex(where: selected), let change = changes[index]?[i] {
+            _ = try await reverter.revert(change)
+            changes[index]?.remove(at: i)
+        }
+        if changes[index]?.isEmpty == true { changes[index] = nil }
     }
 
     public func observe(through window: Int) async throws -> Timeline {
@@ -133,13 +146,13 @@ public actor KubernetesTarget: LiveTarget {
         Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds)
     }
 
-    private var elapsed: TimeSpan {
+    var elapsed: TimeSpan {
         let d = started.duration(to: .now)
         return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
     }
 
     /// Journals `change` for fault `index`, then keeps it for the revert.
-    private func note(_ change: KubeChange, index: Int) throws {
+    func note(_ change: KubeChange, index: Int) throws {
         try record(index, change.journalText)
         changes[index, default: []].append(change)
         if let pod = change.deletedPod { events.append(TimelineEvent(at: elapsed, kind: .podKilled, subject: pod, detail: "deleted on \(change.on)")) }

@@ -69,6 +69,8 @@ public struct KubeAPIResource: Sendable, Hashable, CustomStringConvertible {
     public static let resourceBindings = KubeAPIResource(group: "work.karmada.io", versions: ["v1alpha2"], plural: "resourcebindings", kind: "ResourceBinding", namespaced: true, isCustom: true, shortNames: ["rb"])
     /// Karmada's PropagationPolicies, `policy.karmada.io/v1alpha1`.
     public static let propagationPolicies = KubeAPIResource(group: "policy.karmada.io", versions: ["v1alpha1"], plural: "propagationpolicies", kind: "PropagationPolicy", namespaced: true, isCustom: true, hasStatus: false, shortNames: ["pp"])
+    /// Karmada's WorkloadRebalancers, `apps.karmada.io/v1alpha1` (cluster-scoped).
+    public static let workloadRebalancers = KubeAPIResource(group: "apps.karmada.io", versions: ["v1alpha1"], plural: "workloadrebalancers", kind: "WorkloadRebalancer", namespaced: false, isCustom: true)
     /// Istio VirtualServices, `networking.istio.io/v1` and `v1beta1`.
     public static let virtualServices = KubeAPIResource(group: "networking.istio.io", versions: ["v1", "v1beta1"], plural: "virtualservices", kind: "VirtualService", namespaced: true, isCustom: true, shortNames: ["vs"])
     /// Istio DestinationRules, `networking.istio.io/v1` and `v1beta1`.
@@ -77,7 +79,7 @@ public struct KubeAPIResource: Sendable, Hashable, CustomStringConvertible {
     /// Every resource the double serves.
     public static let all: [KubeAPIResource] = [
         .nodes, .pods, .namespaces, .events, .podDisruptionBudgets, .deployments, .daemonSets, .endpointSlices,
-        .clusters, .resourceBindings, .propagationPolicies, .virtualServices, .destinationRules,
+        .clusters, .resourceBindings, .propagationPolicies, .workloadRebalancers, .virtualServices, .destinationRules,
     ]
 
     /// The resource served at `group`/`version` under `plural`, if any.
