@@ -8,7 +8,7 @@ import Synchronization
 /// timeline warning, not a failed run.
 public final class KubeObserver: Sendable {
     private let state = Mutex(State())
-    private let started: ContinuousClock.Instant
+    private let started: Mutex<ContinuousClock.Instant>
 
     private struct State {
         var events: [TimelineEvent] = []
@@ -20,7 +20,12 @@ public final class KubeObserver: Sendable {
 
     /// An observer whose event times count from `started`.
     public init(started: ContinuousClock.Instant = .now) {
-        self.started = started
+        self.started = Mutex(started)
+    }
+
+    /// Counts event times from `instant` on (the run's start, once the informers have listed).
+    public func startClock(at instant: ContinuousClock.Instant) {
+        started.withLock { $0 = instant }
     }
 
     /// The events seen so far, in order.
@@ -73,7 +78,7 @@ public final class KubeObserver: Sendable {
     }
 
     private var elapsed: TimeSpan {
-        let d = started.duration(to: .now)
+        let d = started.withLock { $0 }.duration(to: .now)
         return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
     }
 }

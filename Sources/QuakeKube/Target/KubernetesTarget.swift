@@ -54,8 +54,7 @@ public actor KubernetesTarget: LiveTarget {
             maps[cluster.name] = try KubeNodeMap(cluster: cluster, nodeList: try await client.get("/api/v1/nodes"))
         }
         planner = KubeFaultPlanner(plan: plan, nodeMaps: maps)
-        started = ContinuousClock.now
-        let observer = KubeObserver(started: started)
+        let observer = KubeObserver()
         self.observer = observer
         var informers: [(KubeInformer, String, Bool)] = plan.topology.clusters.compactMap { cluster in
             clients[cluster.name].map { (KubeInformer(client: $0, path: "/api/v1/nodes"), cluster.name, false) }
@@ -71,6 +70,9 @@ public actor KubernetesTarget: LiveTarget {
         }
         var waiting = informers.count, iterator = listed.makeAsyncIterator()
         while waiting > 0, await iterator.next() != nil { waiting -= 1 }
+        // Event times count from here, where the Runner starts the schedule's clock.
+        started = ContinuousClock.now
+        observer.startClock(at: started)
     }
 
     public func inject(_ fault: FaultSpec, index: Int) async throws {
