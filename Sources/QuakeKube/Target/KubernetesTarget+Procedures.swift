@@ -1,3 +1,4 @@
+import Foundation
 import QuakeCore
 
 /// The talk's cluster canary upgrade on real clusters (SEMANTICS §5.3): VirtualService weights
@@ -112,7 +113,7 @@ extension KubernetesTarget {
     }
 
     /// Applies a WorkloadRebalancer for the plan's Deployments, so that Karmada schedules them
-    /// afresh now `cluster` takes workloads again (nothing moves back on its own, SEMANTICS §3).
+    /// afresh now `cluster` takes workloads again (nothing moves back on its own, SEMANTICS §2.4).
     /// Karmada deletes it five minutes after it finished; a second call finds it there.
     private func rebalance(procedure: Procedure, cluster: String) async throws {
         guard let karmada = clients[KubeChange.karmada] else { return }
@@ -121,11 +122,16 @@ extension KubernetesTarget {
         } catch let error as KubeError where error.code == .conflict {
             return
         }
-        events.append(TimelineEvent(at: elapsed, kind: .procedureStep, subject: procedure.name, detail: "WorkloadRebalancer quake-\(run)-\(cluster) applied: Karmada reschedules \(plan.services.map(\.name).joined(separator: ", "))"))
+        events.append(TimelineEvent(at: elapsed, kind: .procedureStep, subject: procedure.name, detail: "WorkloadRebalancer \(Self.rebalancerName(run: run, cluster: cluster)) applied: Karmada reschedules \(plan.services.map(\.name).joined(separator: ", "))"))
     }
 
     /// Where WorkloadRebalancers are created (cluster-scoped).
     static let rebalancerPath = "/apis/apps.karmada.io/v1alpha1/workloadrebalancers"
+
+    /// `quake-<run>-<cluster>` as an object name may be written (lowercase, `-` for `_`).
+    static func rebalancerName(run: String, cluster: String) -> String {
+        "quake-\(run)-\(cluster)".lowercased().replacingOccurrences(of: "_", with: "-")
+    }
 
     /// The WorkloadRebalancer a `restore-workloads` step applies for `plan`'s Deployments.
     static func rebalancer(plan: Plan, run: String, cluster: String) -> KubeJSON {
@@ -133,7 +139,7 @@ extension KubernetesTarget {
             ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(service.name), "namespace": .string(plan.target.kubeNamespace)]
         }
         return ["apiVersion": "apps.karmada.io/v1alpha1", "kind": "WorkloadRebalancer",
-                "metadata": ["name": .string("quake-\(run)-\(cluster)".lowercased())],
+                "metadata": ["name": .string(rebalancerName(run: run, cluster: cluster))],
                 "spec": ["workloads": .array(workloads), "ttlSecondsAfterFinished": 300]]
     }
 }
