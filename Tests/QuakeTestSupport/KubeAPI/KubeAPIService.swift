@@ -5,10 +5,12 @@ import Synchronization
 /// discovery and resources, the request log and the test hooks' state. Every method is safe
 /// from any thread; ``respond(to:record:)`` never blocks beyond the store's lock.
 final class KubeAPIService: Sendable {
-    /// A request's answer: a whole response, or the start of a watch stream.
+    /// A request's answer: a whole response, the start of a watch stream, or (Karmada's cluster
+    /// proxy) `request` for `member` to answer as `caller`.
     enum Reply {
         case response(status: Int, contentType: String, body: String)
         case watch(KubeAPIWatchPlan)
+        case proxy(member: KubeAPIService, request: KubeAPIRequest, caller: KubeAPIUser)
 
         static func json(_ status: Int, _ body: KubeAPIJSON, contentType: String = "application/json") -> Reply {
             .response(status: status, contentType: contentType, body: body.text)
@@ -25,6 +27,8 @@ final class KubeAPIService: Sendable {
         var records: [KubeAPIRequestRecord] = []
         var hanging = false
         var held: [@Sendable () -> Void] = []
+        /// The member API servers Karmada's cluster proxy reaches, by URL (a Cluster's `spec.apiEndpoint`).
+        var members: [String: KubeAPIService] = [:]
     }
 
     let store: KubeAPIStore
@@ -85,26 +89,54 @@ final class KubeAPIService: Sendable {
 
     // MARK: Answering
 
-    /// Authenticates, authorizes and answers `request`, noting the user and status in record `record`.
+    /// Authenticates, authorizes and answers `request`, noting the user and status in record
+    /// `record` (the status later, from ``note(_:status:)``, for a proxied request).
     func respond(to request: KubeAPIRequest, record: Int) -> Reply {
-        let user = authenticate(request)
-        let reply: Reply
-        if let user {
-            reply = route(request, user: user)
-        } else {
-            reply = .failure(.unauthorized)
+        guard let user = authenticate(request) else {
+            note(record, user: nil, reply: .failure(.unauthorized))
+            return .failure(.unauthorized)
         }
-        let status: Int
-        switch reply {
-        case let .response(code, _, _): status = code
-        case .watch: status = 200
-        }
+        let reply = route(request, user: user)
+        note(record, user: user, reply: reply)
+        return reply
+    }
+
+    /// Answers `request`, which Karmada's cluster proxy forwarded impersonating `caller`: the
+    /// caller's name and groups, with the rules this server's user of that name has (none for a
+    /// name it does not know), as RBAC bindings by user name on a member would decide.
+    func respond(toForwarded request: KubeAPIRequest, as caller: KubeAPIUser, record: Int) -> Reply {
+        let known = users.first { $0.name == caller.name }
+        let user = KubeAPIUser(name: caller.name, groups: caller.groups, credential: caller.credential, allowed: known == nil ? [] : known?.allowed)
+        let reply = route(request, user: user)
+        note(record, user: user, reply: reply)
+        return reply
+    }
+
+    /// Notes the status record `record` was answered with.
+    func note(_ record: Int, status: Int) {
+        state.withLock { $0.records[record].status = status }
+    }
+
+    private func note(_ record: Int, user: KubeAPIUser?, reply: Reply) {
         state.withLock { state in
             state.records[record].user = user?.name
             state.records[record].groups = user?.groups ?? []
-            state.records[record].status = status
+            switch reply {
+            case let .response(code, _, _): state.records[record].status = code
+            case .watch: state.records[record].status = 200
+            case .proxy: break
+            }
         }
-        return reply
+    }
+
+    /// Makes `member` reachable for the cluster proxy at `url`.
+    func attach(_ member: KubeAPIService, at url: String) {
+        state.withLock { $0.members[url] = member }
+    }
+
+    /// The member reachable at `url`, if any.
+    func member(at url: String) -> KubeAPIService? {
+        state.withLock { $0.members[url] }
     }
 
     /// The user a verified client certificate names, else the one a valid bearer token names;
@@ -124,6 +156,7 @@ final class KubeAPIService: Sendable {
     private func route(_ request: KubeAPIRequest, user: KubeAPIUser) -> Reply {
         let segments = request.path.split(separator: "/").map(String.init)
         if let discovery = discovery(request, segments: segments) { return discovery }
+        if let proxied = proxy(request, segments: segments, user: user) { return proxied }
         do {
             let target = try KubeAPITarget(segments: segments)
             let verb = target.verb(request)
