@@ -1,0 +1,141 @@
+import Foundation
+import QuakeCore
+import QuakeKube
+import QuakePlan
+import QuakeTestSupport
+import Synchronization
+import Testing
+
+/// The kubernetes target with two members reached only through Karmada's cluster proxy
+/// (`viaKarmada: true`) on the API-server double, as the user docs/rbac allows: Karmada checks
+/// `clusters/proxy`, each member decides as the impersonated user with the member role. Every
+/// fault and its revert as the member and Karmada objects show them, and the members' node
+/// events in the timeline, which come from watches through the proxy.
+@Suite(.timeLimit(.minutes(2))) struct KubeProxyTargetTests {
+    static let plan = """
+        apiVersion: quake/v1
+        kind: Experiment
+        metadata: {name: kube-proxy}
+        topology:
+          regions:
+            region-1:
+              member1: {zones: {zone-a: 2, zone-b: 1}}
+            region-2:
+              member2: {zones: {zone-c: 2, zone-d: 1}}
+        services:
+          reviews: {replicas: 2, serviceTime: 1ms}
+        trafficPolicy:
+          - inline:
+              apiVersion: networking.istio.io/v1
+              kind: VirtualService
+              metadata: {name: reviews, namespace: default}
+              spec:
+                hosts: [reviews]
+                http:
+                  - route: [{destination: {host: reviews, subset: v1}, weight: 100}]
+        safety: {allowWholeRegion: true, allowAllClusters: true}
+        schedule:
+          duration: 60s
+          faults:
+            - {at: 5s, fault: zone-outage, zone: region-2/member2/zone-c, for: 10s}
+            - {at: 20s, fault: cluster-outage, cluster: member1, for: 10s}
+            - {at: 40s, fault: http-abort, service: reviews, status: 503, percentage: 50%, for: 10s}
+        target:
+          kubernetes:
+            karmadaContext: kube-api-double
+            clusters:
+              member1: {viaKarmada: true}
+              member2: {viaKarmada: true}
+        """
+
+    /// Quake on Karmada: the Karmada role (`clusters/proxy` included) and nothing else.
+    static let quakeOnKarmada = KubeAPIUser(name: "quake", credential: .token("quake-token"), allowed: KubeDoubleTargetTests.rbacRules(["quake-karmada.yaml"]))
+    /// Quake on each member, as the proxy impersonates it: the member role.
+    static let quakeOnMember = KubeAPIUser(name: "quake", credential: .token("unused-on-members"), allowed: KubeDoubleTargetTests.rbacRules(["quake-member.yaml"]))
+
+    /// Runs `body` with Karmada (the Clusters, the VirtualService) proxying to member1 (a1, a2,
+    /// b1) and member2 (c1, c2, d1), and a target whose system comes from the plan and Quake's
+    /// kubeconfig for Karmada alone.
+    static func withTarget(_ body: (KubeAPIServer, [String: KubeAPIServer], KubernetesTarget, Plan) async throws -> Void) async throws {
+        let plan = try PlanLoader.load(text: Self.plan, file: "kube-proxy.yaml").plan
+        try await KubeAPIServer.withKarmada(users: [.admin, quakeOnKarmada], members: ["member1", "member2"], memberUsers: [.admin, quakeOnMember],
+                                            regions: ["member1": "region-1", "member2": "region-2"]) { karmada, members in
+            try karmada.seed(KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)]))
+            for (cluster, nodes) in [("member1", [("a1", "zone-a"), ("a2", "zone-a"), ("b1", "zone-b")]), ("member2", [("c1", "zone-c"), ("c2", "zone-c"), ("d1", "zone-d")])] {
+                for (name, zone) in nodes { try #require(members[cluster]).seed(KubeAPIObjects.node(name, zone: zone)) }
+            }
+            let system = try KubeSystem(plan: plan, kubeconfig: try Kubeconfig.load(paths: [try karmada.kubeconfig(user: "quake")]))
+            #expect(system.members["member2"]?.server == karmada.clusterProxyURL("member2"))
+            let target = try KubernetesTarget(plan: plan, system: system, run: "run-7", timeout: .seconds(30)) { _, _ in }
+            try await target.prepare()
+            do {
+                try await body(karmada, members, target, plan)
+            } catch {
+                await target.teardown()
+                throw error
+            }
+            await target.teardown()
+        }
+    }
+
+    static func node(_ members: [String: KubeAPIServer], _ cluster: String, _ name: String) -> (taints: [String], cordoned: Bool) {
+        let node = members[cluster]?.object(.nodes, name)
+        return (KubeDoubleTargetTests.taints(node), node?[path: ["spec", "unschedulable"]].bool == true)
+    }
+
+    @Test func everyFaultAndItsRevertThroughTheProxy() async throws {
+        try await Self.withTarget { karmada, members, target, plan in
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            for name in ["c1", "c2"] {
+                #expect(Self.node(members, "member2", name) == (["quake.io/chaos:NoExecute"], true), "\(name)")
+            }
+            for (cluster, name) in [("member2", "d1"), ("member1", "a1"), ("member1", "a2"), ("member1", "b1")] {
+                #expect(Self.node(members, cluster, name) == ([], false), "\(cluster)/\(name) is untouched")
+            }
+            try await target.revert(plan.schedule.faults[0], index: 0)
+            for name in ["c1", "c2"] {
+                #expect(Self.node(members, "member2", name) == ([], false), "\(name)")
+            }
+
+            try await target.inject(plan.schedule.faults[1], index: 1)
+            #expect(KubeDoubleTargetTests.taints(karmada.object(.clusters, "member1")) == ["quake.io/chaos:NoExecute", "quake.io/chaos:NoSchedule"])
+            try await target.revert(plan.schedule.faults[1], index: 1)
+            #expect(KubeDoubleTargetTests.taints(karmada.object(.clusters, "member1")).isEmpty)
+
+            let original = karmada.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]]
+            try await target.inject(plan.schedule.faults[2], index: 2)
+            #expect(karmada.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]][0]["fault"]["abort"]["httpStatus"].int == 503)
+            try await target.revert(plan.schedule.faults[2], index: 2)
+            #expect(karmada.object(.virtualServices, "reviews", namespace: "default")?[path: ["spec", "http"]] == original)
+
+            let member2 = try #require(members["member2"])
+            let every = karmada.requests + members.values.flatMap(\.requests)
+            #expect(!every.contains { $0.status == 403 }, "docs/rbac grants every call: \(every.filter { $0.status == 403 }.map { "\($0.method) \($0.path)" })")
+            #expect(every.allSatisfy { $0.user == "quake" }, "Quake called Karmada as itself and the members saw it impersonated")
+            let nodePatches = member2.requests.filter { $0.method == "PATCH" }
+            #expect(nodePatches.map(\.path).sorted() == ["/api/v1/nodes/c1", "/api/v1/nodes/c1", "/api/v1/nodes/c2", "/api/v1/nodes/c2"] && nodePatches.allSatisfy { $0.status == 200 }, "\(nodePatches.map(\.path))")
+            #expect(karmada.requests.filter { $0.method == "PATCH" && $0.path.hasPrefix("/apis/cluster.karmada.io/v1alpha1/clusters/member2/proxy/api/v1/nodes/") }.count == 4, "the node patches went through the proxy")
+            #expect(!karmada.requests.contains { $0.path.hasPrefix("/api/") }, "nothing went to Karmada's own core API")
+            #expect(members.values.allSatisfy { member in member.requests.contains { $0.isWatch && $0.path == "/api/v1/nodes" && $0.status == 200 } }, "each member's nodes are watched through the proxy")
+        }
+    }
+
+    @Test func theTimelineShowsAMembersNodeEventsSeenThroughTheProxy() async throws {
+        try await Self.withTarget { _, members, target, plan in
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            try #require(members["member2"]).mutate(.nodes, "c1") { node in
+                node[path: ["status", "conditions"]] = [["type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown"]]
+            }
+            var timeline = try await target.observe(through: 0)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !timeline.events.contains(where: { $0.kind == .nodeNotReady }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                timeline = try await target.observe(through: 0)
+            }
+            #expect(timeline.events.contains { $0.kind == .nodeNotReady && $0.subject == "c1 (member2)" && $0.detail == "Ready=Unknown (NodeStatusUnknown)" }, "\(timeline.events)")
+            #expect(timeline.events.contains { $0.kind == .taintAdded && $0.subject == "c2 (member2)" && $0.detail == "quake.io/chaos:NoExecute" }, "\(timeline.events)")
+            #expect(!timeline.events.contains { $0.subject.hasSuffix("(member1)") }, "member1 saw nothing: \(timeline.events)")
+            try await target.revert(plan.schedule.faults[0], index: 0)
+        }
+    }
+}
