@@ -9,8 +9,8 @@ import Testing
 /// The kubernetes target with two members reached only through Karmada's cluster proxy
 /// (`viaKarmada: true`) on the API-server double, as the user docs/rbac allows: Karmada checks
 /// `clusters/proxy`, each member decides as the impersonated user with the member role. Every
-/// fault and its revert as the member and Karmada objects show them, and the members' node
-/// events in the timeline, which come from watches through the proxy.
+/// fault and its revert as the member and Karmada objects show them, a drain's evictions, and
+/// the members' node events in the timeline, which come from watches through the proxy.
 @Suite(.timeLimit(.minutes(2))) struct KubeProxyTargetTests {
     static let plan = """
         apiVersion: quake/v1
@@ -43,6 +43,7 @@ import Testing
         target:
           kubernetes:
             karmadaContext: kube-api-double
+            nodeFault: NODE_FAULT
             clusters:
               member1: {viaKarmada: true}
               member2: {viaKarmada: true}
@@ -56,8 +57,8 @@ import Testing
     /// Runs `body` with Karmada (the Clusters, the VirtualService) proxying to member1 (a1, a2,
     /// b1) and member2 (c1, c2, d1), and a target whose system comes from the plan and Quake's
     /// kubeconfig for Karmada alone.
-    static func withTarget(_ body: (KubeAPIServer, [String: KubeAPIServer], KubernetesTarget, Plan) async throws -> Void) async throws {
-        let plan = try PlanLoader.load(text: Self.plan, file: "kube-proxy.yaml").plan
+    static func withTarget(nodeFault: String = "taint", _ body: (KubeAPIServer, [String: KubeAPIServer], KubernetesTarget, Plan) async throws -> Void) async throws {
+        let plan = try PlanLoader.load(text: Self.plan.replacingOccurrences(of: "NODE_FAULT", with: nodeFault), file: "kube-proxy.yaml").plan
         try await KubeAPIServer.withKarmada(users: [.admin, quakeOnKarmada], members: ["member1", "member2"], memberUsers: [.admin, quakeOnMember],
                                             regions: ["member1": "region-1", "member2": "region-2"]) { karmada, members in
             try karmada.seed(KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)]))
@@ -117,6 +118,24 @@ import Testing
             #expect(karmada.requests.filter { $0.method == "PATCH" && $0.path.hasPrefix("/apis/cluster.karmada.io/v1alpha1/clusters/member2/proxy/api/v1/nodes/") }.count == 4, "the node patches went through the proxy")
             #expect(!karmada.requests.contains { $0.path.hasPrefix("/api/") }, "nothing went to Karmada's own core API")
             #expect(members.values.allSatisfy { member in member.requests.contains { $0.isWatch && $0.path == "/api/v1/nodes" && $0.status == 200 } }, "each member's nodes are watched through the proxy")
+        }
+    }
+
+    /// `nodeFault: drain` through the proxy: the evictions are POSTs, which Karmada authorizes as
+    /// `create` on `clusters/proxy`, and the member as `create` on `pods/eviction`.
+    @Test func aDrainEvictsThroughTheProxy() async throws {
+        try await Self.withTarget(nodeFault: "drain") { karmada, members, target, plan in
+            let member2 = try #require(members["member2"])
+            try member2.seed(KubeAPIObjects.pod("web-1", node: "c1", labels: ["app": "web"], owner: .replicaSet("web-7d4")))
+            try member2.seed(KubeAPIObjects.pod("logs-c1", node: "c1", owner: .daemonSet("logs")))
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            let refused = (karmada.requests + member2.requests).filter { $0.status == 403 }.map { "\($0.method) \($0.path)" }
+            #expect(refused.isEmpty, "docs/rbac grants the drain's calls through the proxy: \(refused)")
+            #expect(member2.object(.pods, "web-1", namespace: "default") == nil, "evicted")
+            #expect(member2.object(.pods, "logs-c1", namespace: "default") != nil, "DaemonSet pods stay")
+            #expect(member2.requests.contains { $0.method == "POST" && $0.path == "/api/v1/namespaces/default/pods/web-1/eviction" && $0.user == "quake" && $0.status == 201 })
+            try await target.revert(plan.schedule.faults[0], index: 0)
+            #expect(Self.node(members, "member2", "c1") == ([], false), "uncordoned")
         }
     }
 
