@@ -68,13 +68,13 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Sends `reply`, which `answering` gave to `request`; a proxied request is recorded, held
-    /// while the member hangs, and answered by the member, whose status `proxied` learns.
-    private func deliver(_ reply: KubeAPIService.Reply, from answering: KubeAPIService, request: KubeAPIRequest, context: ChannelHandlerContext, proxied: @escaping @Sendable (Int) -> Void) {
+    /// Sends `reply`, which `answering` gave to `request`, and tells `answered` its status; a
+    /// proxied request is logged by the member, held while the member hangs, and answered by it.
+    private func deliver(_ reply: KubeAPIService.Reply, from answering: KubeAPIService, request: KubeAPIRequest, context: ChannelHandlerContext, answered: @escaping @Sendable (Int) -> Void) {
         guard context.channel.isActive else { return }
         switch reply {
         case let .response(status, contentType, text):
-            proxied(status)
+            answered(status)
             let headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache, private"), ("Content-Length", String(text.utf8.count))])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
             if request.method != "HEAD" {
@@ -82,18 +82,22 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
             }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case let .watch(plan):
-            proxied(200)
+            answered(200)
             startWatch(plan, store: answering.store, context: context)
         case let .proxy(member, forwarded, caller):
             let record = member.record(forwarded)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let answer: @Sendable () -> Void = {
+            let noted: @Sendable (Int) -> Void = { status in
+                member.note(record, status: status)
+                answered(status)
+            }
+            let held = member.holdIfHanging {
                 bound.eventLoop.execute {
                     let (handler, context) = bound.value
-                    handler.deliver(member.respond(toForwarded: forwarded, as: caller, record: record), from: member, request: forwarded, context: context, proxied: proxied)
+                    handler.deliver(member.respond(toForwarded: forwarded, as: caller, record: record), from: member, request: forwarded, context: context, answered: noted)
                 }
             }
-            if !member.holdIfHanging(answer) { answer() }
+            if !held { deliver(member.respond(toForwarded: forwarded, as: caller, record: record), from: member, request: forwarded, context: context, answered: noted) }
         }
     }
 

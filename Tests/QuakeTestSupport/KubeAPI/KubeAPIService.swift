@@ -89,16 +89,13 @@ final class KubeAPIService: Sendable {
 
     // MARK: Answering
 
-    /// Authenticates, authorizes and answers `request`, noting the user and status in record
-    /// `record` (the status later, from ``note(_:status:)``, for a proxied request).
+    /// Authenticates, authorizes and answers `request`, noting the user in record `record`; the
+    /// connection notes the status with ``note(_:status:)`` once it is known (a proxied request's
+    /// from the member).
     func respond(to request: KubeAPIRequest, record: Int) -> Reply {
-        guard let user = authenticate(request) else {
-            note(record, user: nil, reply: .failure(.unauthorized))
-            return .failure(.unauthorized)
-        }
-        let reply = route(request, user: user)
-        note(record, user: user, reply: reply)
-        return reply
+        guard let user = authenticate(request) else { return .failure(.unauthorized) }
+        note(record, user: user)
+        return route(request, user: user)
     }
 
     /// Answers `request`, which Karmada's cluster proxy forwarded impersonating `caller`: the
@@ -107,25 +104,19 @@ final class KubeAPIService: Sendable {
     func respond(toForwarded request: KubeAPIRequest, as caller: KubeAPIUser, record: Int) -> Reply {
         let known = users.first { $0.name == caller.name }
         let user = KubeAPIUser(name: caller.name, groups: caller.groups, credential: caller.credential, allowed: known == nil ? [] : known?.allowed)
-        let reply = route(request, user: user)
-        note(record, user: user, reply: reply)
-        return reply
+        note(record, user: user)
+        return route(request, user: user)
     }
 
-    /// Notes the status record `record` was answered with.
+    /// Notes the status record `record` was answered with (a watch: 200 when its stream starts).
     func note(_ record: Int, status: Int) {
         state.withLock { $0.records[record].status = status }
     }
 
-    private func note(_ record: Int, user: KubeAPIUser?, reply: Reply) {
+    private func note(_ record: Int, user: KubeAPIUser) {
         state.withLock { state in
-            state.records[record].user = user?.name
-            state.records[record].groups = user?.groups ?? []
-            switch reply {
-            case let .response(code, _, _): state.records[record].status = code
-            case .watch: state.records[record].status = 200
-            case .proxy: break
-            }
+            state.records[record].user = user.name
+            state.records[record].groups = user.groups
         }
     }
 
