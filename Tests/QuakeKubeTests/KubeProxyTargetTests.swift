@@ -9,8 +9,9 @@ import Testing
 /// The kubernetes target with two members reached only through Karmada's cluster proxy
 /// (`viaKarmada: true`) on the API-server double, as the user docs/rbac allows: Karmada checks
 /// `clusters/proxy`, each member decides as the impersonated user with the member role. Every
-/// fault and its revert as the member and Karmada objects show them, a drain's evictions, and
-/// the members' node events in the timeline, which come from watches through the proxy.
+/// fault and its revert as the member and Karmada objects show them, a drain's evictions, a
+/// rollback after a crash, and the members' node events in the timeline, which come from watches
+/// through the proxy.
 @Suite(.timeLimit(.minutes(2))) struct KubeProxyTargetTests {
     static let plan = """
         apiVersion: quake/v1
@@ -57,7 +58,7 @@ import Testing
     /// Runs `body` with Karmada (the Clusters, the VirtualService) proxying to member1 (a1, a2,
     /// b1) and member2 (c1, c2, d1), and a target whose system comes from the plan and Quake's
     /// kubeconfig for Karmada alone.
-    static func withTarget(nodeFault: String = "taint", _ body: (KubeAPIServer, [String: KubeAPIServer], KubernetesTarget, Plan) async throws -> Void) async throws {
+    static func withTarget(nodeFault: String = "taint", _ body: (KubeAPIServer, [String: KubeAPIServer], KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
         let plan = try PlanLoader.load(text: Self.plan.replacingOccurrences(of: "NODE_FAULT", with: nodeFault), file: "kube-proxy.yaml").plan
         try await KubeAPIServer.withKarmada(users: [.admin, quakeOnKarmada], members: ["member1", "member2"], memberUsers: [.admin, quakeOnMember],
                                             regions: ["member1": "region-1", "member2": "region-2"]) { karmada, members in
@@ -67,10 +68,13 @@ import Testing
             }
             let system = try KubeSystem(plan: plan, kubeconfig: try Kubeconfig.load(paths: [try karmada.kubeconfig(user: "quake")]))
             #expect(system.members["member2"]?.server == karmada.clusterProxyURL("member2"))
-            let target = try KubernetesTarget(plan: plan, system: system, run: "run-7", timeout: .seconds(30)) { _, _ in }
+            let journaled = Mutex<[String]>([])
+            let target = try KubernetesTarget(plan: plan, system: system, run: "run-7", timeout: .seconds(30)) { _, change in
+                journaled.withLock { $0.append(change) }
+            }
             try await target.prepare()
             do {
-                try await body(karmada, members, target, plan)
+                try await body(karmada, members, target, plan, journaled)
             } catch {
                 await target.teardown()
                 throw error
@@ -85,7 +89,7 @@ import Testing
     }
 
     @Test func everyFaultAndItsRevertThroughTheProxy() async throws {
-        try await Self.withTarget { karmada, members, target, plan in
+        try await Self.withTarget { karmada, members, target, plan, _ in
             try await target.inject(plan.schedule.faults[0], index: 0)
             for name in ["c1", "c2"] {
                 #expect(Self.node(members, "member2", name) == (["quake.io/chaos:NoExecute"], true), "\(name)")
@@ -121,10 +125,30 @@ import Testing
         }
     }
 
+    /// What `quake rollback` does after a crash: the connections from the plan and the
+    /// kubeconfig again (the members through the proxy), and the journal reverted, last first.
+    @Test func aCrashedRunIsRolledBackThroughTheProxy() async throws {
+        try await Self.withTarget { karmada, members, target, plan, journaled in
+            try await target.inject(plan.schedule.faults[0], index: 0)
+            try await target.inject(plan.schedule.faults[1], index: 1)
+            #expect(Self.node(members, "member2", "c1") == (["quake.io/chaos:NoExecute"], true))
+            let system = try KubeSystem(plan: plan, kubeconfig: try Kubeconfig.load(paths: [try karmada.kubeconfig(user: "quake")]))
+            var clients: [String: KubeClient] = [KubeChange.karmada: KubeClient(connection: try #require(system.karmada))]
+            for (cluster, connection) in system.members { clients[cluster] = KubeClient(connection: connection) }
+            let reverter = KubeChangeReverter(clients: clients)
+            for text in journaled.withLock({ $0 }).reversed() { _ = try await reverter.revert(try KubeChange(journalText: text)) }
+            for name in ["c1", "c2"] {
+                #expect(Self.node(members, "member2", name) == ([], false), "\(name)")
+            }
+            #expect(KubeDoubleTargetTests.taints(karmada.object(.clusters, "member1")).isEmpty)
+            #expect(!(karmada.requests + members.values.flatMap(\.requests)).contains { $0.status == 403 })
+        }
+    }
+
     /// `nodeFault: drain` through the proxy: the evictions are POSTs, which Karmada authorizes as
     /// `create` on `clusters/proxy`, and the member as `create` on `pods/eviction`.
     @Test func aDrainEvictsThroughTheProxy() async throws {
-        try await Self.withTarget(nodeFault: "drain") { karmada, members, target, plan in
+        try await Self.withTarget(nodeFault: "drain") { karmada, members, target, plan, _ in
             let member2 = try #require(members["member2"])
             try member2.seed(KubeAPIObjects.pod("web-1", node: "c1", labels: ["app": "web"], owner: .replicaSet("web-7d4")))
             try member2.seed(KubeAPIObjects.pod("logs-c1", node: "c1", owner: .daemonSet("logs")))
@@ -140,7 +164,7 @@ import Testing
     }
 
     @Test func theTimelineShowsAMembersNodeEventsSeenThroughTheProxy() async throws {
-        try await Self.withTarget { _, members, target, plan in
+        try await Self.withTarget { _, members, target, plan, _ in
             try await target.inject(plan.schedule.faults[0], index: 0)
             try #require(members["member2"]).mutate(.nodes, "c1") { node in
                 node[path: ["status", "conditions"]] = [["type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown"]]
