@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// What the double answers, apart from the network: authentication, authorization, routing to
-/// discovery and resources, the request log and the test hooks' state. Every method is safe
+/// discovery, resources and (playing Karmada) the cluster proxy's members, the request log and
+/// the test hooks' state. Every method is safe
 /// from any thread; ``respond(to:record:)`` never blocks beyond the store's lock.
 final class KubeAPIService: Sendable {
     /// A request's answer: a whole response, the start of a watch stream, or (Karmada's cluster
