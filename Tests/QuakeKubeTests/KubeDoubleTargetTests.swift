@@ -65,7 +65,7 @@ import Testing
         let rules = Self.rbacRules(["quake-member.yaml", "quake-karmada.yaml"])
         #expect(rules.map { "\($0.resources.joined(separator: ",")): \($0.verbs.joined(separator: ","))" } == [
             "nodes: get,list,watch,patch", "pods: list,delete", "pods/eviction: create", "virtualservices: get,patch",
-            "clusters: get,list,watch,patch", "clusters/proxy: get,list,watch,patch,delete", "virtualservices: get,patch",
+            "clusters: get,list,watch,patch", "clusters/proxy: get,create,patch,delete", "virtualservices: get,patch",
             "resourcebindings: get", "workloadrebalancers: create",
         ])
     }

@@ -5,7 +5,9 @@ import NIOSSL
 /// Serves one TLS connection of the double: gathers each request, asks the service for the
 /// answer and writes it, or starts a watch stream (chunked JSON lines) that lasts until the
 /// client goes, its `timeoutSeconds` pass or the server stops. NIO's pipelining helper keeps
-/// requests in order, so a watch holds its connection as it does on a real server.
+/// requests in order, so a watch holds its connection as it does on a real server. A request
+/// through Karmada's cluster proxy is answered (or its watch streamed) by the member's service
+/// on this connection, after waiting, like any request, while the member hangs.
 final class KubeAPIConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -13,8 +15,8 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
     private let service: KubeAPIService
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
-    /// The open watch of this connection, to stop when the client goes.
-    private var watchID: Int?
+    /// The open watch of this connection and the store it follows, to stop when the client goes.
+    private var watch: (store: KubeAPIStore, id: Int)?
 
     init(service: KubeAPIService) {
         self.service = service
@@ -44,7 +46,7 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let watchID { service.store.stop(watchID) }
+        if let watch { watch.store.stop(watch.id) }
         context.fireChannelInactive()
     }
 
@@ -61,8 +63,18 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
 
     private func answer(_ request: KubeAPIRequest, record: Int, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
-        switch service.respond(to: request, record: record) {
+        deliver(service.respond(to: request, record: record), from: service, request: request, context: context) { [service] status in
+            service.note(record, status: status)
+        }
+    }
+
+    /// Sends `reply`, which `answering` gave to `request`, and tells `answered` its status; a
+    /// proxied request is logged by the member, held while the member hangs, and answered by it.
+    private func deliver(_ reply: KubeAPIService.Reply, from answering: KubeAPIService, request: KubeAPIRequest, context: ChannelHandlerContext, answered: @escaping @Sendable (Int) -> Void) {
+        guard context.channel.isActive else { return }
+        switch reply {
         case let .response(status, contentType, text):
+            answered(status)
             let headers = HTTPHeaders([("Content-Type", contentType), ("Cache-Control", "no-cache, private"), ("Content-Length", String(text.utf8.count))])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
             if request.method != "HEAD" {
@@ -70,11 +82,26 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
             }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case let .watch(plan):
-            startWatch(plan, context: context)
+            answered(200)
+            startWatch(plan, store: answering.store, context: context)
+        case let .proxy(member, forwarded, caller):
+            let record = member.record(forwarded)
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let noted: @Sendable (Int) -> Void = { status in
+                member.note(record, status: status)
+                answered(status)
+            }
+            let held = member.holdIfHanging {
+                bound.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.deliver(member.respond(toForwarded: forwarded, as: caller, record: record), from: member, request: forwarded, context: context, answered: noted)
+                }
+            }
+            if !held { deliver(member.respond(toForwarded: forwarded, as: caller, record: record), from: member, request: forwarded, context: context, answered: noted) }
         }
     }
 
-    private func startWatch(_ plan: KubeAPIWatchPlan, context: ChannelHandlerContext) {
+    private func startWatch(_ plan: KubeAPIWatchPlan, store: KubeAPIStore, context: ChannelHandlerContext) {
         let headers = HTTPHeaders([("Content-Type", plan.presentation.contentType), ("Cache-Control", "no-cache, private")])
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let channel = context.channel
@@ -83,10 +110,9 @@ final class KubeAPIConnectionHandler: ChannelInboundHandler {
             send: { line in channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: line))), promise: nil) },
             end: { channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil) }
         )
-        guard let id = service.store.start(watch, from: plan.resourceVersion, initialEventsEnd: plan.initialEventsEnd) else { return }
-        watchID = id
+        guard let id = store.start(watch, from: plan.resourceVersion, initialEventsEnd: plan.initialEventsEnd) else { return }
+        self.watch = (store, id)
         if let seconds = plan.timeoutSeconds {
-            let store = service.store
             context.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
                 store.stop(id)?.finish()
             }

@@ -27,6 +27,22 @@ struct KubeAPIRequest: Sendable {
         self.certificate = certificate
     }
 
+    private init(method: String, path: String, query: [String: String], headers: [(name: String, value: String)], body: [UInt8]) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.certificate = nil
+    }
+
+    /// This request as Karmada's cluster proxy sends it on to a member: the same method, query,
+    /// body and headers but `path`, without the caller's credentials (the proxy authenticates as
+    /// itself and impersonates the caller).
+    func forwarded(path: String) -> KubeAPIRequest {
+        KubeAPIRequest(method: method, path: path, query: query, headers: headers.filter { $0.name.caseInsensitiveCompare("Authorization") != .orderedSame }, body: body)
+    }
+
     /// The first header named `name`, ignoring case.
     func header(_ name: String) -> String? {
         headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value

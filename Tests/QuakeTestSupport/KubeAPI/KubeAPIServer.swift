@@ -13,7 +13,8 @@ import NIOSSL
 /// Start it with ``with(users:bookmarkInterval:historyLimit:isolation:_:)``; write a kubeconfig
 /// for a client with ``kubeconfig(user:)``; seed and change objects as other actors would with
 /// ``seed(_:)``, ``mutate(_:_:namespace:_:)`` and ``remove(_:_:namespace:)``; assert on
-/// ``requests`` and ``object(_:_:namespace:)``.
+/// ``requests`` and ``object(_:_:namespace:)``. Playing Karmada, it proxies to member doubles
+/// attached with ``attachMember(_:_:)`` (or started with ``withKarmada(users:members:memberUsers:regions:isolation:_:)``).
 ///
 /// Costs one event-loop thread and about seven `openssl` runs (the certificates) to start.
 public final class KubeAPIServer: Sendable {

@@ -2,13 +2,16 @@ import Foundation
 import Synchronization
 
 /// What the double answers, apart from the network: authentication, authorization, routing to
-/// discovery and resources, the request log and the test hooks' state. Every method is safe
+/// discovery, resources and (playing Karmada) the cluster proxy's members, the request log and
+/// the test hooks' state. Every method is safe
 /// from any thread; ``respond(to:record:)`` never blocks beyond the store's lock.
 final class KubeAPIService: Sendable {
-    /// A request's answer: a whole response, or the start of a watch stream.
+    /// A request's answer: a whole response, the start of a watch stream, or (Karmada's cluster
+    /// proxy) `request` for `member` to answer as `caller`.
     enum Reply {
         case response(status: Int, contentType: String, body: String)
         case watch(KubeAPIWatchPlan)
+        case proxy(member: KubeAPIService, request: KubeAPIRequest, caller: KubeAPIUser)
 
         static func json(_ status: Int, _ body: KubeAPIJSON, contentType: String = "application/json") -> Reply {
             .response(status: status, contentType: contentType, body: body.text)
@@ -25,6 +28,8 @@ final class KubeAPIService: Sendable {
         var records: [KubeAPIRequestRecord] = []
         var hanging = false
         var held: [@Sendable () -> Void] = []
+        /// The member API servers Karmada's cluster proxy reaches, by URL (a Cluster's `spec.apiEndpoint`).
+        var members: [String: KubeAPIService] = [:]
     }
 
     let store: KubeAPIStore
@@ -85,26 +90,45 @@ final class KubeAPIService: Sendable {
 
     // MARK: Answering
 
-    /// Authenticates, authorizes and answers `request`, noting the user and status in record `record`.
+    /// Authenticates, authorizes and answers `request`, noting the user in record `record`; the
+    /// connection notes the status with ``note(_:status:)`` once it is known (a proxied request's
+    /// from the member).
     func respond(to request: KubeAPIRequest, record: Int) -> Reply {
-        let user = authenticate(request)
-        let reply: Reply
-        if let user {
-            reply = route(request, user: user)
-        } else {
-            reply = .failure(.unauthorized)
-        }
-        let status: Int
-        switch reply {
-        case let .response(code, _, _): status = code
-        case .watch: status = 200
-        }
+        guard let user = authenticate(request) else { return .failure(.unauthorized) }
+        note(record, user: user)
+        return route(request, user: user)
+    }
+
+    /// Answers `request`, which Karmada's cluster proxy forwarded impersonating `caller`: the
+    /// caller's name and groups, with the rules this server's user of that name has (none for a
+    /// name it does not know), as RBAC bindings by user name on a member would decide.
+    func respond(toForwarded request: KubeAPIRequest, as caller: KubeAPIUser, record: Int) -> Reply {
+        let known = users.first { $0.name == caller.name }
+        let user = KubeAPIUser(name: caller.name, groups: caller.groups, credential: caller.credential, allowed: known == nil ? [] : known?.allowed)
+        note(record, user: user)
+        return route(request, user: user)
+    }
+
+    /// Notes the status record `record` was answered with (a watch: 200 when its stream starts).
+    func note(_ record: Int, status: Int) {
+        state.withLock { $0.records[record].status = status }
+    }
+
+    private func note(_ record: Int, user: KubeAPIUser) {
         state.withLock { state in
-            state.records[record].user = user?.name
-            state.records[record].groups = user?.groups ?? []
-            state.records[record].status = status
+            state.records[record].user = user.name
+            state.records[record].groups = user.groups
         }
-        return reply
+    }
+
+    /// Makes `member` reachable for the cluster proxy at `url`.
+    func attach(_ member: KubeAPIService, at url: String) {
+        state.withLock { $0.members[url] = member }
+    }
+
+    /// The member reachable at `url`, if any.
+    func member(at url: String) -> KubeAPIService? {
+        state.withLock { $0.members[url] }
     }
 
     /// The user a verified client certificate names, else the one a valid bearer token names;
@@ -124,6 +148,7 @@ final class KubeAPIService: Sendable {
     private func route(_ request: KubeAPIRequest, user: KubeAPIUser) -> Reply {
         let segments = request.path.split(separator: "/").map(String.init)
         if let discovery = discovery(request, segments: segments) { return discovery }
+        if let proxied = proxy(request, segments: segments, user: user) { return proxied }
         do {
             let target = try KubeAPITarget(segments: segments)
             let verb = target.verb(request)

@@ -56,6 +56,11 @@ struct KubeAPIStatus: Error {
         KubeAPIStatus(code: 400, reason: "BadRequest", message: message, details: nil)
     }
 
+    /// 500 for a failure the server did not expect, as `errors.NewInternalError` words it.
+    static func internalError(_ message: String) -> KubeAPIStatus {
+        KubeAPIStatus(code: 500, reason: "InternalError", message: "Internal error occurred: \(message)", details: ["causes": [["message": .string(message)]]])
+    }
+
     /// 405 for a verb the resource does not support.
     static func methodNotSupported(_ resource: KubeAPIResource, _ action: String) -> KubeAPIStatus {
         var details = KubeAPIJSON.object([])
