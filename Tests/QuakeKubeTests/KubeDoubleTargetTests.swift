@@ -64,18 +64,19 @@ import Testing
     @Test func theRBACRolesAreRead() {
         let rules = Self.rbacRules(["quake-member.yaml", "quake-karmada.yaml"])
         #expect(rules.map { "\($0.resources.joined(separator: ",")): \($0.verbs.joined(separator: ","))" } == [
-            "nodes: get,list,watch,patch", "pods: list,delete", "pods/eviction: create", "virtualservices: get,patch",
-            "clusters: get,list,watch,patch", "clusters/proxy: get,list,watch,patch,delete", "virtualservices: get,patch",
+            "nodes: get,list,watch,patch", "pods: list,delete", "pods/eviction: create", "endpointslices: list,watch", "virtualservices: get,patch",
+            "clusters: get,list,watch,patch", "clusters/proxy: get,list,watch,patch,delete", "resourcebindings: list,watch", "virtualservices: get,patch",
         ])
     }
 
-    /// Runs `body` with the double seeded (three nodes, the Karmada Cluster, the VirtualService),
-    /// a kubernetes target acting through it as Karmada and as member1, and the changes it journaled.
-    static func withTarget(timeout: Duration = .seconds(30), nodeFault: String = "taint", _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
+    /// Runs `body` with the double seeded (three nodes, the Karmada Cluster, the VirtualService, and
+    /// `seed`), a kubernetes target acting through it as Karmada and as member1, and the changes it
+    /// journaled.
+    static func withTarget(timeout: Duration = .seconds(30), nodeFault: String = "taint", seed: [KubeAPIJSON] = [], _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
         let plan = try PlanLoader.load(text: Self.plan + "\ntarget: {kubernetes: {nodeFault: \(nodeFault)}}\n", file: "kube-double.yaml").plan
         try await KubeAPIServer.with(users: [.admin, Self.quake]) { server in
             for object in [KubeAPIObjects.node("a1", zone: "zone-a"), KubeAPIObjects.node("a2", zone: "zone-a"), KubeAPIObjects.node("b1", zone: "zone-b"),
-                           KubeAPIObjects.cluster("member1"), KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)])] {
+                           KubeAPIObjects.cluster("member1"), KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)])] + seed {
                 _ = try server.seed(object)
             }
             let connection = try Kubeconfig.load(paths: [try server.kubeconfig(user: "quake")]).connection()
