@@ -64,19 +64,20 @@ import Testing
     @Test func theRBACRolesAreRead() {
         let rules = Self.rbacRules(["quake-member.yaml", "quake-karmada.yaml"])
         #expect(rules.map { "\($0.resources.joined(separator: ",")): \($0.verbs.joined(separator: ","))" } == [
-            "nodes: get,list,watch,patch", "pods: list,delete", "pods/eviction: create", "virtualservices: get,patch",
+            "nodes: get,list,watch,patch", "pods: list,delete", "pods/eviction: create", "endpointslices: list,watch", "virtualservices: get,patch",
             "clusters: get,list,watch,patch", "clusters/proxy: get,create,patch,delete", "virtualservices: get,patch",
-            "resourcebindings: get", "workloadrebalancers: create",
+            "resourcebindings: get,list,watch", "workloadrebalancers: create",
         ])
     }
 
-    /// Runs `body` with the double seeded (three nodes, the Karmada Cluster, the VirtualService),
-    /// a kubernetes target acting through it as Karmada and as member1, and the changes it journaled.
-    static func withTarget(timeout: Duration = .seconds(30), nodeFault: String = "taint", _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
+    /// Runs `body` with the double seeded (three nodes, the Karmada Cluster, the VirtualService, and
+    /// `seed`), a kubernetes target acting through it as Karmada and as member1, and the changes it
+    /// journaled.
+    static func withTarget(timeout: Duration = .seconds(30), nodeFault: String = "taint", seed: [KubeAPIJSON] = [], _ body: (KubeAPIServer, KubernetesTarget, Plan, borrowing Mutex<[String]>) async throws -> Void) async throws {
         let plan = try PlanLoader.load(text: Self.plan + "\ntarget: {kubernetes: {nodeFault: \(nodeFault)}}\n", file: "kube-double.yaml").plan
         try await KubeAPIServer.with(users: [.admin, Self.quake]) { server in
             for object in [KubeAPIObjects.node("a1", zone: "zone-a"), KubeAPIObjects.node("a2", zone: "zone-a"), KubeAPIObjects.node("b1", zone: "zone-b"),
-                           KubeAPIObjects.cluster("member1"), KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)])] {
+                           KubeAPIObjects.cluster("member1"), KubeAPIObjects.virtualService("reviews", host: "reviews", routes: [("v1", 100)])] + seed {
                 _ = try server.seed(object)
             }
             let connection = try Kubeconfig.load(paths: [try server.kubeconfig(user: "quake")]).connection()
@@ -208,6 +209,65 @@ import Testing
             #expect(timeline.events.contains { $0.kind == .nodeNotReady && $0.subject == "a1 (member1)" && $0.detail == "Ready=Unknown (NodeStatusUnknown)" }, "\(timeline.events)")
             #expect(timeline.events.contains { $0.kind == .taintAdded && $0.subject == "a2 (member1)" && $0.detail == "quake.io/chaos:NoExecute" })
             try await target.revert(plan.schedule.faults[0], index: 0)
+        }
+    }
+
+    /// Polls `target`'s timeline (window 0) until `done` holds, for at most 20 s.
+    static func timeline(of target: KubernetesTarget, until done: (Timeline) -> Bool) async throws -> Timeline {
+        var timeline = try await target.observe(through: 0)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !done(timeline) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            timeline = try await target.observe(through: 0)
+        }
+        return timeline
+    }
+
+    /// Karmada moves reviews off member2 (a graceful eviction, then the old copy gone) while one of
+    /// its endpoints on member1 stops being ready: the binding's placement, the eviction's start and
+    /// end, the ready endpoints and the ready replicas per cluster are what the timeline shows, and
+    /// nothing that was there before the run is an event.
+    @Test func theTimelineShowsABindingMovingAndEndpointsGoingNotReady() async throws {
+        let endpoints = [(address: "10.244.0.10", node: "a1", zone: "zone-a"), (address: "10.244.1.10", node: "b1", zone: "zone-b")]
+        let seed = [
+            KubeAPIObjects.resourceBinding("reviews-deployment", deployment: "reviews", clusters: [("member1", 2), ("member2", 2)], ready: [("member1", 2), ("member2", 2)]),
+            KubeAPIObjects.resourceBinding("ratings-deployment", deployment: "ratings", clusters: [("member1", 1)], ready: [("member1", 1)]),
+            KubeAPIObjects.endpointSlice("reviews-x7k2p", service: "reviews", endpoints: endpoints),
+            KubeAPIObjects.endpointSlice("ratings-q9f4m", service: "ratings", endpoints: [("10.244.0.20", "a1", "zone-a")]),
+        ]
+        try await Self.withTarget(seed: seed) { server, target, _, _ in
+            let workloadKinds: Set<TimelineEvent.Kind> = [.bindingEvicted, .replicasChanged, .endpointsDropped, .endpointsAdded]
+            let before = try await target.observe(through: 0)
+            #expect(!before.events.contains { workloadKinds.contains($0.kind) }, "the first list is the baseline: \(before.events)")
+            #expect(before.replicas.map { "\($0.key.service)/\($0.key.cluster) \($0.ready[0])" } == ["reviews/member1 2", "reviews/member2 2"], "only the plan's service")
+
+            func rewrite(_ binding: KubeAPIJSON) throws {
+                _ = try server.mutate(.resourceBindings, "reviews-deployment", namespace: "default") { object in
+                    object["spec"] = binding["spec"]
+                    object["status"] = binding["status"]
+                }
+            }
+            try rewrite(KubeAPIObjects.resourceBinding("reviews-deployment", deployment: "reviews", clusters: [("member1", 4)], evictions: [("member2", 2)], ready: [("member1", 2), ("member2", 2)]))
+            _ = try server.mutate(.endpointSlices, "reviews-x7k2p", namespace: "default") { slice in
+                slice["endpoints"] = KubeAPIObjects.endpointSlice("reviews-x7k2p", service: "reviews", endpoints: endpoints, notReady: ["10.244.1.10"])["endpoints"]
+            }
+            var timeline = try await Self.timeline(of: target) { timeline in
+                timeline.events.contains { $0.kind == .bindingEvicted } && timeline.events.contains { $0.kind == .endpointsDropped }
+            }
+            try rewrite(KubeAPIObjects.resourceBinding("reviews-deployment", deployment: "reviews", clusters: [("member1", 4)], ready: [("member1", 4)]))
+            timeline = try await Self.timeline(of: target) { timeline in timeline.events.contains { $0.detail.contains("ended") } }
+
+            let seen = timeline.events.filter { workloadKinds.contains($0.kind) }.map { "\($0.kind.rawValue) \($0.subject): \($0.detail)" }
+            #expect(seen.filter { !$0.hasPrefix("endpoints") } == [
+                "binding-evicted reviews-deployment: 2 replicas leave member2 (TaintUntolerated, by TaintManager)",
+                "replicas-changed reviews: scheduled to member1: 4 (was member1: 2, member2: 2)",
+                "replicas-changed reviews: graceful eviction from member2 ended",
+            ], "\(timeline.events)")
+            #expect(seen.filter { $0.hasPrefix("endpoints") } == ["endpoints-dropped reviews (member1): 1 of 2 endpoints ready, was 2 of 2"], "\(timeline.events)")
+            let finished = try await target.finish()
+            #expect(finished.replicas.map { "\($0.key.service)/\($0.key.cluster) \($0.ready.last ?? -1)" } == ["reviews/member1 4", "reviews/member2 0"], "at the end of the run")
+            #expect(TimelineQuery(finished, service: "reviews").replicas.last == 4, "what replicasReady(reviews) scores")
+            #expect(!server.requests.contains { $0.status == 403 }, "docs/rbac grants the watches: \(server.requests.filter { $0.status == 403 }.map { "\($0.method) \($0.path)" })")
         }
     }
 }

@@ -118,10 +118,10 @@ enum KubeSystemFixture {
 
     @Test func readyTransitionsAndTaintsBecomeEvents() {
         let observer = KubeObserver()
-        observer.apply(Self.node("True", version: 1), server: "member1", clusters: false, at: .seconds(0))
-        observer.apply(Self.node("True", taints: ["quake.io/chaos"], version: 2), server: "member1", clusters: false, at: .seconds(5))
-        observer.apply(Self.node("Unknown", reason: "NodeStatusUnknown", taints: ["quake.io/chaos", "node.kubernetes.io/unreachable"], version: 3), server: "member1", clusters: false, at: .seconds(45))
-        observer.apply(Self.node("True", version: 4), server: "member1", clusters: false, at: .seconds(60))
+        observer.apply(Self.node("True", version: 1), server: "member1", source: .nodes, at: .seconds(0))
+        observer.apply(Self.node("True", taints: ["quake.io/chaos"], version: 2), server: "member1", source: .nodes, at: .seconds(5))
+        observer.apply(Self.node("Unknown", reason: "NodeStatusUnknown", taints: ["quake.io/chaos", "node.kubernetes.io/unreachable"], version: 3), server: "member1", source: .nodes, at: .seconds(45))
+        observer.apply(Self.node("True", version: 4), server: "member1", source: .nodes, at: .seconds(60))
         #expect(observer.events.map { "\($0.at) \($0.kind.rawValue) \($0.subject) \($0.detail)" } == [
             "5s taint-added ip-a (member1) quake.io/chaos:NoExecute",
             "45s node-not-ready ip-a (member1) Ready=Unknown (NodeStatusUnknown)",

@@ -8,8 +8,10 @@ import QuakeHTTP
 /// journaled with what undoes it before it is made, and each revert confirmed by reading the
 /// object back.
 ///
-/// While the run lasts, informers follow each member's Nodes and Karmada's Clusters: their Ready
-/// transitions and taints are the timeline's events (``KubeObserver``); pods Quake deleted are too.
+/// While the run lasts, informers follow each member's Nodes and EndpointSlices and Karmada's
+/// Clusters and ResourceBindings: their Ready transitions, taints, placements, evictions and ready
+/// endpoints are the timeline's events, and ready replicas its replica series (``KubeObserver``);
+/// pods Quake deleted are events too.
 public actor KubernetesTarget: LiveTarget {
     public let plan: Plan
     public let system: KubeSystem
@@ -56,17 +58,18 @@ public actor KubernetesTarget: LiveTarget {
         planner = KubeFaultPlanner(plan: plan, nodeMaps: maps)
         let observer = KubeObserver()
         self.observer = observer
-        var informers: [(KubeInformer, String, Bool)] = plan.topology.clusters.compactMap { cluster in
-            clients[cluster.name].map { (KubeInformer(client: $0, path: "/api/v1/nodes"), cluster.name, false) }
+        var informers: [(KubeInformer, String, KubeObserver.Source)] = plan.topology.clusters.compactMap { cluster in
+            clients[cluster.name].map { (KubeInformer(client: $0, path: "/api/v1/nodes"), cluster.name, .nodes) }
         }
         if let karmada = clients[KubeChange.karmada] {
-            informers.append((KubeInformer(client: karmada, path: "/apis/cluster.karmada.io/v1alpha1/clusters"), KubeChange.karmada, true))
+            informers.append((KubeInformer(client: karmada, path: "/apis/cluster.karmada.io/v1alpha1/clusters"), KubeChange.karmada, .clusters))
         }
+        informers += Self.workloadInformers(plan: plan, clients: clients)
         // Each informer's first list is the baseline its events are told against; no fault is
         // made before every one has it, or a fault's own taint would be part of the baseline.
         let (listed, signal) = AsyncStream<Void>.makeStream()
-        for (informer, server, clusters) in informers {
-            watches.append(Task { await observer.follow(informer, server: server, clusters: clusters, listed: { signal.yield() }) })
+        for (informer, server, source) in informers {
+            watches.append(Task { await observer.follow(informer, server: server, source: source, listed: { signal.yield() }) })
         }
         var waiting = informers.count, iterator = listed.makeAsyncIterator()
         while waiting > 0, await iterator.next() != nil { waiting -= 1 }
@@ -131,6 +134,7 @@ public actor KubernetesTarget: LiveTarget {
         var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
         for event in (events + observer.events).sorted(by: { $0.at < $1.at }) { timeline.add(event) }
         timeline.warnings = warnings + observer.warnings
+        observer.fillReplicas(&timeline, through: window)
         return timeline
     }
 

@@ -114,15 +114,18 @@ public enum KubeAPIObjects {
         ]
     }
 
-    /// An EndpointSlice of `service` with one ready endpoint per (address, node, zone).
-    public static func endpointSlice(_ name: String, namespace: String = "default", service: String, endpoints: [(address: String, node: String, zone: String)]) -> KubeAPIJSON {
+    /// An EndpointSlice of `service` (labelled `kubernetes.io/service-name`) with one endpoint per
+    /// (address, node, zone), ready unless its address is in `notReady` (a pod failing its
+    /// readiness probe: neither ready nor serving).
+    public static func endpointSlice(_ name: String, namespace: String = "default", service: String, endpoints: [(address: String, node: String, zone: String)], notReady: Set<String> = []) -> KubeAPIJSON {
         [
             "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "labels": ["kubernetes.io/service-name": .string(service)]],
             "addressType": "IPv4",
             "endpoints": .array(endpoints.map { endpoint in
-                [
-                    "addresses": [.string(endpoint.address)], "conditions": ["ready": true, "serving": true, "terminating": false],
+                let ready = !notReady.contains(endpoint.address)
+                return [
+                    "addresses": [.string(endpoint.address)], "conditions": ["ready": .bool(ready), "serving": .bool(ready), "terminating": false],
                     "nodeName": .string(endpoint.node), "zone": .string(endpoint.zone),
                 ]
             }),
@@ -143,15 +146,36 @@ public enum KubeAPIObjects {
         ]
     }
 
-    /// A Karmada ResourceBinding for a Deployment, scheduled onto `clusters` (name, replicas), all healthy.
-    public static func resourceBinding(_ name: String, namespace: String = "default", deployment: String, clusters: [(name: String, replicas: Int)]) -> KubeAPIJSON {
-        [
+    /// A Karmada ResourceBinding for a Deployment, scheduled onto `clusters` (name, replicas), all
+    /// healthy; with the graceful eviction tasks of `evictions` (as Karmada's taint manager makes
+    /// them), and, for each cluster of `ready`, its ready replicas in the aggregated status
+    /// (`status.readyReplicas`, as Karmada collects the member Deployment's status).
+    public static func resourceBinding(_ name: String, namespace: String = "default", deployment: String, clusters: [(name: String, replicas: Int)],
+                                       evictions: [(fromCluster: String, replicas: Int)] = [], ready: [(cluster: String, replicas: Int)] = []) -> KubeAPIJSON {
+        var spec: KubeAPIJSON = [
+            "resource": ["apiVersion": "apps/v1", "kind": "Deployment", "namespace": .string(namespace), "name": .string(deployment)],
+            "clusters": .array(clusters.map { ["name": .string($0.name), "replicas": .int($0.replicas)] }),
+        ]
+        if !evictions.isEmpty {
+            spec["gracefulEvictionTasks"] = .array(evictions.map { task in
+                [
+                    "fromCluster": .string(task.fromCluster), "replicas": .int(task.replicas), "reason": "TaintUntolerated", "producer": "TaintManager",
+                    "purgeMode": "Gracefully", "creationTimestamp": "2025-01-01T00:00:00Z",
+                    "clustersBeforeFailover": .array(clusters.map { .string($0.name) } + [.string(task.fromCluster)]),
+                ]
+            })
+        }
+        var statuses: [KubeAPIJSON] = []
+        for name in clusters.map(\.name) + ready.map(\.cluster) where !statuses.contains(where: { $0["clusterName"].string == name }) {
+            var item: KubeAPIJSON = ["clusterName": .string(name), "applied": true, "health": "Healthy"]
+            if let count = ready.first(where: { $0.cluster == name })?.replicas {
+                item["status"] = ["replicas": .int(count), "readyReplicas": .int(count), "availableReplicas": .int(count), "updatedReplicas": .int(count)]
+            }
+            statuses.append(item)
+        }
+        return [
             "apiVersion": "work.karmada.io/v1alpha2", "kind": "ResourceBinding", "metadata": ["name": .string(name), "namespace": .string(namespace)],
-            "spec": [
-                "resource": ["apiVersion": "apps/v1", "kind": "Deployment", "namespace": .string(namespace), "name": .string(deployment)],
-                "clusters": .array(clusters.map { ["name": .string($0.name), "replicas": .int($0.replicas)] }),
-            ],
-            "status": ["aggregatedStatus": .array(clusters.map { ["clusterName": .string($0.name), "applied": true, "health": "Healthy"] })],
+            "spec": spec, "status": ["aggregatedStatus": .array(statuses)],
         ]
     }
 
