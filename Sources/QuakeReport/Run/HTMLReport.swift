@@ -4,8 +4,8 @@ import Foundation
 /// inline SVG charts — success ratio and p99 latency with fault windows shaded, traffic share per
 /// cluster, ready replicas per cluster.
 public enum HTMLReport {
-    /// The page.
-    public static func render(_ r: RunRecord) -> String {
+    /// The page; with `trend` (the plan's recent runs from the history), its trend charts too.
+    public static func render(_ r: RunRecord, trend: RunTrend? = nil) -> String {
         var body = ""
         func add(_ s: String) { body += s + "\n" }
         let verdictClass = r.verdict == "pass" ? "pass" : r.verdict == "fail" || r.verdict == "aborted" || r.verdict == "error" ? "fail" : "warn"
@@ -24,6 +24,7 @@ public enum HTMLReport {
         add("<section><h2>Charts</h2>")
         for chart in charts(r) { add("<figure>\(chart)</figure>") }
         add("</section>")
+        if let section = trend?.section(), !section.isEmpty { add(section) }
         add("<section><h2>SLOs</h2><table><tr><th>SLO</th><th>SLI</th><th>objective</th><th>value</th><th>verdict</th><th>reason</th></tr>")
         for s in r.slos {
             add("<tr><td>\(html(s.name))</td><td><code>\(html(s.sli))</code></td><td><code>\(html(s.objective))</code>\(s.window.map { " per \(html($0))" } ?? "")</td><td>\(html(s.valueText))</td><td class=\"\(s.verdict)\">\(html(s.verdict))</td><td>\(html(s.reason))</td></tr>")
