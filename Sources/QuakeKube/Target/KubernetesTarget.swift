@@ -1,6 +1,7 @@
 import Foundation
 import QuakeCore
 import QuakeHTTP
+import QuakeObserve
 
 /// The `kubernetes` target: the plan's faults made on real clusters through their APIs
 /// (SEMANTICS §5) — Quake's NoExecute taint and a cordon on nodes, NoExecute and NoSchedule taints
@@ -10,6 +11,8 @@ import QuakeHTTP
 ///
 /// While the run lasts, informers follow each member's Nodes and Karmada's Clusters: their Ready
 /// transitions and taints are the timeline's events (``KubeObserver``); pods Quake deleted are too.
+/// With `target.kubernetes.prometheus`, the mesh's traffic and the plan's PromQL values are read
+/// from that Prometheus every window (``KubePrometheus``).
 public actor KubernetesTarget: LiveTarget {
     public let plan: Plan
     public let system: KubeSystem
@@ -24,6 +27,8 @@ public actor KubernetesTarget: LiveTarget {
     private var started = ContinuousClock.now
     private var observer = KubeObserver()
     private var watches: [Task<Void, Never>] = []
+    private let http: HTTPClient
+    private var prometheus: KubePrometheus?
 
     /// A target for `plan` on `system`, tainting with `run`'s id, each call limited to `timeout`;
     /// `record` journals each change (fault index, the change's text) before it is made and must
@@ -38,6 +43,7 @@ public actor KubernetesTarget: LiveTarget {
         if let karmada = system.karmada { clients[KubeChange.karmada] = KubeClient(connection: karmada, http: http, timeout: timeout) }
         self.clients = clients
         self.record = record
+        self.http = http
         self.planner = KubeFaultPlanner(plan: plan, nodeMaps: [:])
     }
 
@@ -55,6 +61,7 @@ public actor KubernetesTarget: LiveTarget {
         }
         planner = KubeFaultPlanner(plan: plan, nodeMaps: maps)
         started = ContinuousClock.now
+        prometheus = plan.target.prometheusURL.map { KubePrometheus(baseURL: $0, plan: plan, origin: Date(), windowCount: windowCount, http: http) }
         let observer = KubeObserver(started: started)
         self.observer = observer
         var informers: [(KubeInformer, String, Bool)] = plan.topology.clusters.compactMap { cluster in
@@ -113,14 +120,34 @@ public actor KubernetesTarget: LiveTarget {
     }
 
     public func observe(through window: Int) async throws -> Timeline {
-        var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
-        for event in (events + observer.events).sorted(by: { $0.at < $1.at }) { timeline.add(event) }
-        timeline.warnings = warnings + observer.warnings
-        return timeline
+        try await readPrometheus(through: window, final: false)
+        return timeline()
     }
 
     public func finish() async throws -> Timeline {
-        try await observe(through: windowCount - 1)
+        if prometheus != nil {
+            // The last window's end is scraped after it: wait for it, as every round does.
+            try await Task.sleep(for: .seconds(PrometheusRounds.settling))
+            try await readPrometheus(through: windowCount - 1, final: true)
+        }
+        return timeline()
+    }
+
+    /// What was observed so far.
+    private func timeline() -> Timeline {
+        var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
+        for event in (events + observer.events).sorted(by: { $0.at < $1.at }) { timeline.add(event) }
+        timeline.warnings = warnings + observer.warnings
+        prometheus?.add(to: &timeline)
+        return timeline
+    }
+
+    /// One round of Prometheus queries about windows up to `window`; the last one, after the run,
+    /// waits longer for its answers.
+    private func readPrometheus(through window: Int, final: Bool) async throws {
+        guard let reader = prometheus else { return }
+        let round = await reader.fetch(through: window, now: Date(), timeout: final ? .seconds(10) : .seconds(2))
+        try prometheus?.apply(round, final: final)
     }
 
     public func teardown() async {
