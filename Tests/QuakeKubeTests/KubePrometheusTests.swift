@@ -85,6 +85,22 @@ import Testing
         #expect(round.failure?.error.hasPrefix("could not reach Prometheus") == true, "\(String(describing: round.failure))")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aDryRunListsTheQueriesEachWindowAsks() async throws {
+        let node = LoopbackKubeNode()
+        try await LoopbackHTTPServer.with({ node.answer($0) }) { server in
+            let plan = try Self.plan(prometheus: "http://prometheus.monitoring:9090/")
+            let lines = try await KubeDryRun.actions(plan: plan, system: KubeSystemFixture.single(plan: plan, server: server.url("")))
+            let start = try #require(lines.firstIndex { $0.hasPrefix("Prometheus ") })
+            #expect(Array(lines[start...].prefix(4)) == [
+                "Prometheus http://prometheus.monitoring:9090, asked every 1s for the windows not settled yet (query_range):",
+                #"  istio_requests_total{reporter="source",destination_service_namespace="default",destination_service_name=~"svc2"}"#,
+                #"  istio_request_duration_milliseconds_bucket{reporter="source",destination_service_namespace="default",destination_service_name=~"svc2"}"#,
+                "  sum(istio_requests_total{response_flags='UO'})",
+            ])
+        }
+    }
+
     /// A real Prometheus scrapes a mesh's Istio metrics every second while a kubernetes run of
     /// ten one-second windows lasts: 100 requests/s to svc2, 70 % served by member1; from 6 s on,
     /// member2 answers 15/s with 503 and 5/s overflow at the client (503 `UO`), so svc2's success

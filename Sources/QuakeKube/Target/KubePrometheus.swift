@@ -53,6 +53,10 @@ struct KubePrometheus: Sendable {
         excluded = plan.target.kubeIngress == nil ? [] : Set(plan.traffic.map(\.to))
     }
 
+    /// Every query a round asks, in order: the traffic counters, the duration buckets, the plan's
+    /// PromQL queries.
+    var queries: [String] { [traffic.requestsQuery, traffic.durationsQuery] + rounds.queries }
+
     /// The client locality of each cluster's callers, for `source_cluster`: the `from` of the
     /// plan's traffic in that cluster when there is only one (Istio's labels name no zone), so
     /// that `successRatio(svc, from: …)` reads the calls made from there.
