@@ -123,9 +123,6 @@ public struct PrometheusRounds: Sendable {
         return nil
     }
 
-    /// Adds a warning for the report.
-    public mutating func warn(_ warning: String) { warnings.append(warning) }
-
     /// One series per plan query.
     public var metrics: [MetricSeries] {
         queries.map { MetricSeries(query: $0, values: values[$0] ?? []) }
