@@ -60,7 +60,8 @@ import Testing
         var timeline = Timeline(window: .seconds(1), windowCount: 10)
         reader.add(to: &timeline)
         #expect(timeline.warnings == ["the Prometheus at \(url) did not answer at the end of the run (`istio_requests_total{…}`: could not reach Prometheus (connectionRefused)); traffic, latency and PromQL values after 1s are missing"])
-        #expect(timeline.traffic.isEmpty, "no window is scored as a window without traffic")
+        #expect(timeline.traffic.isEmpty)
+        #expect(timeline.unobservedTraffic == ["svc2": Set(0..<10)], "no window is scored as a window without traffic")
         #expect(timeline.metrics.first?.values.allSatisfy { $0 == nil } == true)
     }
 
@@ -132,6 +133,7 @@ import Testing
                 #expect(timeline.count(of: .upstreamOverflow, service: "svc2", 0..<4) == 0)
                 #expect(timeline.count(of: .upstreamOverflow, service: "svc2", 7..<10) > 0)
                 #expect(!timeline.warnings.contains { $0.contains("Prometheus") }, "\(timeline.warnings)")
+                #expect(timeline.unobservedTraffic.isEmpty, "\(timeline.unobservedTraffic)")
 
                 let results = Dictionary(uniqueKeysWithValues: card.slos.map { ($0.slo.name, $0) })
                 #expect(results["available"]?.verdict == .fail, "\(String(describing: results["available"]))")

@@ -38,6 +38,10 @@ struct KubePrometheus: Sendable {
     let excluded: Set<String>
     private var traffic: IstioTrafficWindows
     private var rounds: PrometheusRounds
+    /// How many windows, from the first, the traffic queries have answered.
+    private var answered = 0
+    /// The services whose traffic is read here.
+    private let services: [String]
     private let http: HTTPClient
 
     /// A reader of the Prometheus at `baseURL` (queried through `http`) for a run of `plan` whose
@@ -50,7 +54,9 @@ struct KubePrometheus: Sendable {
         traffic = IstioTrafficWindows(converter: converter, services: plan.services.map(\.name), namespace: plan.target.kubeNamespace)
         rounds = PrometheusRounds(plan: plan, origin: origin, windowCount: windowCount, source: "the Prometheus at \(self.baseURL)",
                                   missing: "traffic, latency and PromQL values")
-        excluded = plan.target.kubeIngress == nil ? [] : Set(plan.traffic.map(\.to))
+        let excluded: Set<String> = plan.target.kubeIngress == nil ? [] : Set(plan.traffic.map(\.to))
+        self.excluded = excluded
+        services = plan.services.map(\.name).filter { !excluded.contains($0) }
     }
 
     /// Every query a round asks, in order: the traffic counters, the duration buckets, the plan's
@@ -99,6 +105,7 @@ struct KubePrometheus: Sendable {
         if let (requests, durations) = round.traffic {
             do {
                 try traffic.add(requests: requests, durations: durations)
+                answered = max(answered, min(round.window + 1, rounds.windowCount))
             } catch {
                 failure = failure ?? (traffic.requestsQuery, error.message)
             }
@@ -109,10 +116,13 @@ struct KubePrometheus: Sendable {
         }
     }
 
-    /// Adds what was read to `timeline`: the services' traffic and latency, the plan queries'
-    /// values, and the warnings.
+    /// Adds what was read to `timeline`: the services' traffic and latency (the windows no answer
+    /// covered yet marked unobserved), the plan queries' values, and the warnings.
     func add(to timeline: inout Timeline) {
         let (series, latency, skipped) = traffic.series(excluding: excluded)
+        if answered < rounds.windowCount {
+            for service in services { timeline.unobservedTraffic[service, default: []].formUnion(answered..<rounds.windowCount) }
+        }
         for item in series { timeline.add(item) }
         for item in latency { timeline.add(item) }
         for item in rounds.metrics { timeline.add(item) }
