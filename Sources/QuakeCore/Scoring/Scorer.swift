@@ -177,7 +177,6 @@ public enum Scorer {
             return finish(slo, value: seconds, detail: "from the first fault to \(recoveryWindows) healthy windows in a row", breach: nil)
         case let .never(hurtAt):
             return SLOResult(slo: slo, value: nil, verdict: .fail, reason: "\(service) was hurt at \(TimeSpan(microseconds: Int64(hurtAt) * timeline.window.microseconds)) and did not recover before the run ended", budgetLeft: 0)
-
         case .unknown:
             return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "the traffic of \(service) was not observed in some windows after the first fault (its source did not answer), so its recovery cannot be told", budgetLeft: nil)
         }

@@ -126,9 +126,11 @@ public actor KubernetesTarget: LiveTarget {
 
     public func finish() async throws -> Timeline {
         if prometheus != nil {
-            // The last window's end is scraped after it: wait for it, as every round does.
+            // The last window's end is scraped after it: wait for it, as every round does. A run
+            // that stopped early is read up to the last window that ended.
             try await Task.sleep(for: .seconds(PrometheusRounds.settling))
-            try await readPrometheus(through: windowCount - 1, final: true)
+            let ended = Int(elapsed.microseconds / max(1, plan.target.window.microseconds))
+            try await readPrometheus(through: max(0, min(windowCount, ended) - 1), final: true)
         }
         return timeline()
     }
