@@ -108,43 +108,68 @@ import Testing
     /// `UO`), so svc2's success falls to 80 %.
     @Test(.enabled(if: PrometheusProcess.binary != nil, "needs `prometheus` (apt-get install prometheus)"), .timeLimit(.minutes(2)))
     func theRunIsScoredFromTheMeshsOwnTrafficInPrometheus() async throws {
+        try await Self.withMesh(failingAfter: 6) { prometheus, server in
+            let plan = try Self.plan(prometheus: prometheus)
+            let target = try KubernetesTarget(plan: plan, system: KubeSystemFixture.single(plan: plan, server: server), run: "run-1") { _, _ in }
+            let outcome = try await Runner(plan: plan, clock: ContinuousClock()).run(on: target)
+            let timeline = outcome.timeline
+            let card = Scorer.score(plan: plan, timeline: timeline)
+
+            let svc2 = TimelineQuery(timeline, service: "svc2")
+            #expect(svc2.successRatio(0..<4) == 100, "\(svc2.requests) \(svc2.successes)")
+            #expect(svc2.successRatio(8..<10).map { (78...82).contains($0) } == true, "\(svc2.requests) \(svc2.successes)")
+            #expect(svc2.throughput(1..<9).map { (70...130).contains($0) } == true, "\(svc2.requests)")
+            #expect(timeline.count(of: .upstreamOverflow, service: "svc2", 0..<4) == 0)
+            #expect(timeline.count(of: .upstreamOverflow, service: "svc2", 7..<10) > 0)
+            #expect(!timeline.warnings.contains { $0.contains("Prometheus") }, "\(timeline.warnings)")
+            #expect(timeline.unobservedTraffic.isEmpty, "\(timeline.unobservedTraffic)")
+
+            let results = Dictionary(uniqueKeysWithValues: card.slos.map { ($0.slo.name, $0) })
+            #expect(results["available"]?.verdict == .fail, "\(String(describing: results["available"]))")
+            #expect(results["available"]?.value.map { (78...82).contains($0) } == true, "\(String(describing: results["available"]))")
+            #expect(results["fast"]?.verdict == .pass && results["fast"]?.value.map { (0.02...0.03).contains($0) } == true,
+                    "\(String(describing: results["fast"]))")
+            #expect(results["local"]?.verdict == .pass && results["local"]?.value.map { (67...73).contains($0) } == true,
+                    "\(String(describing: results["local"]))")
+            let overflows = try #require(timeline.metrics.first { $0.query == "sum(istio_requests_total{response_flags='UO'})" })
+            #expect(overflows.values.compactMap { $0 }.last.map { $0 > 0 } == true, "\(overflows.values)")
+            #expect(card.verdict == .fail)
+        }
+    }
+
+    /// The plan's PromQL stop condition is checked against the mesh's Prometheus every window:
+    /// the first overflow (503 `UO`), about 4 s into a 30 s run, stops it.
+    @Test(.enabled(if: PrometheusProcess.binary != nil, "needs `prometheus` (apt-get install prometheus)"), .timeLimit(.minutes(2)))
+    func aPromQLStopConditionOnTheMeshStopsTheRun() async throws {
+        try await Self.withMesh(failingAfter: 4) { prometheus, server in
+            let plan = try Self.plan(prometheus: prometheus, duration: "30s", extra: "stopConditions:\n  - \"promql(sum(istio_requests_total{response_flags='UO'})) > 0\"")
+            let target = try KubernetesTarget(plan: plan, system: KubeSystemFixture.single(plan: plan, server: server), run: "run-1") { _, _ in }
+            let started = ContinuousClock.now
+            let outcome = try await Runner(plan: plan, clock: ContinuousClock()).run(on: target)
+            let abort = try #require(outcome.abort)
+            #expect(abort.cause == .stopCondition(plan.stopConditions[0]))
+            #expect(abort.at >= .seconds(4) && abort.at <= .seconds(20), "\(abort)")
+            #expect(ContinuousClock.now - started < .seconds(28), "the run stopped before its schedule ended")
+            #expect(Scorer.score(plan: plan, timeline: outcome.timeline).verdict == .aborted)
+        }
+    }
+
+    /// Runs `body` with the URL of a real Prometheus scraping a mesh page (``IstioMeshPage``) and
+    /// the URL of the API server for the target; the mesh starts failing `failingAfter` seconds
+    /// after the target lists its nodes, which it does just before window 0 starts.
+    private static func withMesh(failingAfter seconds: TimeInterval, _ body: (String, String) async throws -> Void) async throws {
         let node = LoopbackKubeNode()
         let mesh = IstioMeshPage()
         try await LoopbackHTTPServer.with({ request in
             if request.path == "/stats/prometheus" {
                 return .respond(LoopbackHTTPResponse(headers: [("Content-Type", "text/plain; version=0.0.4")], text: mesh.page(at: Date())))
             }
-            // The target lists the nodes just before its window 0 starts.
-            if request.path == "/api/v1/nodes" { mesh.fail(after: 6) }
+            if request.path == "/api/v1/nodes" { mesh.fail(after: seconds) }
             return node.answer(request)
         }) { server in
             try await PrometheusProcess.with(scraping: server.port, metricsPath: "/stats/prometheus", job: "istio") { prometheus in
-                try await Self.waitForScrape(prometheus)
-                let plan = try Self.plan(prometheus: prometheus)
-                let target = try KubernetesTarget(plan: plan, system: KubeSystemFixture.single(plan: plan, server: server.url("")), run: "run-1") { _, _ in }
-                let outcome = try await Runner(plan: plan, clock: ContinuousClock()).run(on: target)
-                let timeline = outcome.timeline
-                let card = Scorer.score(plan: plan, timeline: timeline)
-
-                let svc2 = TimelineQuery(timeline, service: "svc2")
-                #expect(svc2.successRatio(0..<4) == 100, "\(svc2.requests) \(svc2.successes)")
-                #expect(svc2.successRatio(8..<10).map { (78...82).contains($0) } == true, "\(svc2.requests) \(svc2.successes)")
-                #expect(svc2.throughput(1..<9).map { (70...130).contains($0) } == true, "\(svc2.requests)")
-                #expect(timeline.count(of: .upstreamOverflow, service: "svc2", 0..<4) == 0)
-                #expect(timeline.count(of: .upstreamOverflow, service: "svc2", 7..<10) > 0)
-                #expect(!timeline.warnings.contains { $0.contains("Prometheus") }, "\(timeline.warnings)")
-                #expect(timeline.unobservedTraffic.isEmpty, "\(timeline.unobservedTraffic)")
-
-                let results = Dictionary(uniqueKeysWithValues: card.slos.map { ($0.slo.name, $0) })
-                #expect(results["available"]?.verdict == .fail, "\(String(describing: results["available"]))")
-                #expect(results["available"]?.value.map { (78...82).contains($0) } == true, "\(String(describing: results["available"]))")
-                #expect(results["fast"]?.verdict == .pass && results["fast"]?.value.map { (0.02...0.03).contains($0) } == true,
-                        "\(String(describing: results["fast"]))")
-                #expect(results["local"]?.verdict == .pass && results["local"]?.value.map { (67...73).contains($0) } == true,
-                        "\(String(describing: results["local"]))")
-                let overflows = try #require(timeline.metrics.first { $0.query == "sum(istio_requests_total{response_flags='UO'})" })
-                #expect(overflows.values.compactMap { $0 }.last.map { $0 > 0 } == true, "\(overflows.values)")
-                #expect(card.verdict == .fail)
+                try await waitForScrape(prometheus)
+                try await body(prometheus, server.url(""))
             }
         }
     }
