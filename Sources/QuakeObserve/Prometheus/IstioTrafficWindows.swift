@@ -42,9 +42,9 @@ public struct IstioTrafficWindows: Sendable {
     /// The label matchers every query carries: the reporter, the namespace and the services.
     public var matchers: String {
         var matchers = ["reporter=\"source\""]
-        if let namespace { matchers.append("destination_service_namespace=\(Self.quoted(namespace))") }
+        if let namespace { matchers.append("destination_service_namespace=\(PromQLText.string(namespace))") }
         if !services.isEmpty {
-            matchers.append("destination_service_name=~" + Self.quoted(services.map(Self.literal).joined(separator: "|")))
+            matchers.append("destination_service_name=~" + PromQLText.string(services.map(PromQLText.literal).joined(separator: "|")))
         }
         return matchers.joined(separator: ",")
     }
@@ -76,19 +76,16 @@ public struct IstioTrafficWindows: Sendable {
     }
 
     private func merge(_ series: [PrometheusSeries], into points: inout Points) {
-        let start = converter.start.timeIntervalSince1970, window = converter.window.seconds, count = converter.windowCount
+        let grid = PrometheusTimelineGrid(start: converter.start.timeIntervalSince1970, window: converter.window.seconds, windowCount: converter.windowCount)
         for item in series where reads(item.metric) {
             var labels = item.metric
             labels["__name__"] = nil
-            if points.values[labels] == nil {
-                points.values[labels] = [Double?](repeating: nil, count: count + 1)
+            var values = points.values[labels] ?? {
                 points.order.append(labels)
-            }
-            for point in item.points where point.value.isFinite {
-                let position = ((point.time - start) / window).rounded()
-                guard position >= 0, position <= Double(count) else { continue }
-                points.values[labels]?[Int(position)] = point.value
-            }
+                return [Double?](repeating: nil, count: grid.windowCount + 1)
+            }()
+            for (k, value) in grid.values(item.points).enumerated() where value != nil { values[k] = value }
+            points.values[labels] = values
         }
     }
 
@@ -114,20 +111,5 @@ public struct IstioTrafficWindows: Sendable {
             throw ObserveError(code: .malformed, message: "`\(query)`: expected a range query's matrix")
         }
         return series
-    }
-
-    /// A PromQL string literal.
-    private static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
-    /// `text` matched literally inside a regular expression.
-    private static func literal(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if "\\.^$|?*+()[]{}".contains(character) { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
     }
 }
