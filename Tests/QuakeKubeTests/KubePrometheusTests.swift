@@ -65,6 +65,19 @@ import Testing
         #expect(timeline.metrics.first?.values.allSatisfy { $0 == nil } == true)
     }
 
+    @Test func withAnIngressTheLoadGeneratorJudgesTheServicesItCalls() throws {
+        let url = "http://prometheus.monitoring:9090"
+        var plan = try Self.plan(prometheus: url)
+        plan.target.kubeIngress = "https://gateway.example"
+        plan.services.append(ServiceSpec(name: "svc3", replicas: 1, serviceTime: .fixed(.milliseconds(1))))
+        var reader = KubePrometheus(baseURL: url, plan: plan, origin: Self.origin, windowCount: 10, http: HTTPClient())
+        #expect(reader.excluded == ["svc2"])
+        try reader.apply(.init(time: Self.origin.addingTimeInterval(12), window: 9, failure: ("q", "cancelled")), final: true)
+        var timeline = Timeline(window: .seconds(1), windowCount: 10)
+        reader.add(to: &timeline)
+        #expect(timeline.unobservedTraffic == ["svc3": Set(0..<10)], "svc2's windows are the load generator's to tell")
+    }
+
     @Test func aPromQLStopConditionDoesNotRunBlind() throws {
         let url = "http://prometheus.monitoring:9090"
         let plan = try Self.plan(prometheus: url, extra: "stopConditions:\n  - \"promql(sum(istio_requests_total{response_flags='UO'})) > 1000\"")
