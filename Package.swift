@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuakeKubeTests",
-            dependencies: ["QuakeKube", "QuakeCore", "QuakePlan", "QuakeHTTP", "QuakeTestSupport"],
+            dependencies: ["QuakeKube", "QuakeCore", "QuakePlan", "QuakeHTTP", "QuakeObserve", "QuakeRunner", "QuakeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

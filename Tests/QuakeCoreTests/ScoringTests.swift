@@ -85,6 +85,32 @@ import Testing
         #expect(card.metrics.timeToDetect == .seconds(2))
     }
 
+    /// A source that stopped answering at 16 s (windows 16–39 have no requests and are marked
+    /// unobserved): those windows are no data, not a service without traffic or without errors,
+    /// and the recovery after the fault at 10 s cannot be told.
+    @Test func windowsWhoseTrafficWasNotObservedAreNoData() {
+        let observed = Self.timeline(failures: Dictionary(uniqueKeysWithValues: (12..<16).map { ($0, 10) }))
+        var t = Timeline(window: .seconds(1), windowCount: 40)
+        for series in observed.traffic {
+            let keep = { (values: [UInt32], width: Int) in values.enumerated().map { $0.offset / width < 16 ? $0.element : 0 } }
+            t.add(TrafficSeries(key: series.key, requests: keep(series.requests, 1), successes: keep(series.successes, 1),
+                                statusClasses: keep(series.statusClasses, 6), flags: keep(series.flags, ResponseFlags.count)))
+        }
+        t.unobservedTraffic["svc"] = Set(16..<40)
+        let plan = Self.plan(slos: [
+            slo("rate", .throughput(service: "svc"), .atLeast, 90, .rate, window: .seconds(5)),
+            slo("errors", .errorCount(service: "svc"), .atMost, 100, .number, window: .seconds(5)),
+            slo("ttr", .timeToRecover(service: "svc"), .atMost, 30, .duration),
+        ], stop: [StopCondition(sli: .throughput(service: "svc"), condition: Objective(comparison: .below, threshold: 1, unit: .rate), duration: .seconds(1))])
+        let card = Scorer.score(plan: plan, timeline: t)
+        #expect(card.abort == nil, "no stop condition trips on windows nobody saw")
+        #expect(card.slos[0].value == 100 && card.slos[0].verdict == .pass, "\(card.slos[0])")
+        #expect(card.slos[1].value == 40 && card.slos[1].verdict == .pass, "\(card.slos[1])")
+        #expect(card.slos[2].verdict == .inconclusive && card.slos[2].reason.contains("was not observed"), "\(card.slos[2])")
+        #expect(card.metrics.timeToRecover == nil && card.metrics.timeToDetect == nil)
+        #expect(TimelineQuery(t, service: "svc").throughput(20..<30) == nil)
+    }
+
     @Test func neverRecoveringFails() {
         let failures = Dictionary(uniqueKeysWithValues: (12..<40).map { ($0, 10) })
         let card = Scorer.score(plan: Self.plan(slos: [slo("ttr", .timeToRecover(service: "svc"), .atMost, 30, .duration)]), timeline: Self.timeline(failures: failures))

@@ -147,6 +147,20 @@ import Testing
         #expect(found.map(\.message) == ["no cluster 'clustr1' in the topology; did you mean 'cluster1'?", "give either context: NAME or viaKarmada: true"], "\(found)")
     }
 
+    /// The kubernetes target's Prometheus and ingress are URLs, kept without a trailing slash.
+    @Test func kubernetesTargetPrometheusAndIngressAreURLs() throws {
+        let plan = try load("""
+            target:
+              kubernetes: {prometheus: "http://prometheus.monitoring:9090/", ingress: https://gateway.example}
+            """)
+        #expect(plan.target.prometheusURL == "http://prometheus.monitoring:9090" && plan.target.kubeIngress == "https://gateway.example")
+        let found = errors("""
+            target:
+              kubernetes: {prometheus: prometheus.monitoring:9090}
+            """)
+        #expect(found.map(\.message) == ["'prometheus.monitoring:9090' is not an http:// or https:// URL"], "\(found)")
+    }
+
     @Test func everyErrorOfAFileAtOnce() {
         let found = errors(replacing: ("replicas: 4", "replicas: four")) + []
         #expect(found.count == 1)

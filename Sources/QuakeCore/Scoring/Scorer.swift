@@ -88,7 +88,7 @@ public enum Scorer {
             case let .latency(_, p): return query.latency(percentile: p, r)
             case let .errorBudgetBurn(_, target): return query.successRatio(r).map { (100 - $0) / (100 - target.percent) }
             case .throughput: return query.throughput(r)
-            case .errorCount: return r.isEmpty ? nil : Double(query.failures(r))
+            case .errorCount: return query.errorCount(r)
             case let .trafficShare(_, locality):
                 return timeline.trafficShare(service: service, locality: locality, regionOf: { plan.topology.cluster(named: $0)?.region }, r)
             case .replicasReady: return r.isEmpty ? nil : Double(r.map { query.replicas[$0] }.min() ?? 0)
@@ -177,21 +177,27 @@ public enum Scorer {
             return finish(slo, value: seconds, detail: "from the first fault to \(recoveryWindows) healthy windows in a row", breach: nil)
         case let .never(hurtAt):
             return SLOResult(slo: slo, value: nil, verdict: .fail, reason: "\(service) was hurt at \(TimeSpan(microseconds: Int64(hurtAt) * timeline.window.microseconds)) and did not recover before the run ended", budgetLeft: 0)
+        case .unknown:
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "the traffic of \(service) was not observed in some windows after the first fault (its source did not answer), so its recovery cannot be told", budgetLeft: nil)
         }
     }
 
-    enum Recovery { case unhurt, recovered(Int), never(Int) }
+    /// `unknown`: windows whose traffic was not observed leave it open whether the service was hurt
+    /// or recovered.
+    enum Recovery { case unhurt, recovered(Int), never(Int), unknown }
 
-    /// Looks for the first unhealthy window at or after `from`, then the first of `recoveryWindows` healthy ones.
+    /// Looks for the first unhealthy window at or after `from`, then the first of `recoveryWindows`
+    /// healthy ones; a window whose traffic was not observed is neither.
     static func recovery(query: TimelineQuery, healthy: Double, from: Int, end: Int) -> Recovery {
         func isHealthy(_ w: Int) -> Bool { (query.successRatio(w..<(w + 1)) ?? 100) >= healthy }
-        guard let hurt = (from..<end).first(where: { !isHealthy($0) }) else { return .unhurt }
+        func blind(after w: Int) -> Bool { query.observedWindows(w..<max(w, end)) < max(w, end) - w }
+        guard let hurt = (from..<end).first(where: { !isHealthy($0) }) else { return blind(after: from) ? .unknown : .unhurt }
         var run = 0
         for w in (hurt + 1)..<max(hurt + 1, end) {
-            run = isHealthy(w) ? run + 1 : 0
+            run = isHealthy(w) && !query.unobserved.contains(w) ? run + 1 : 0
             if run == recoveryWindows { return .recovered(w - recoveryWindows + 1) }
         }
-        return .never(hurt)
+        return blind(after: hurt + 1) ? .unknown : .never(hurt)
     }
 
     static func headline(plan: Plan, timeline: Timeline, end: Int, firstFault: Int?) -> RunMetrics {
@@ -217,6 +223,7 @@ public enum Scorer {
                 recover = TimeSpan(microseconds: max(0, Int64(r) * w - start.microseconds))
             case let .never(hurt):
                 detect = TimeSpan(microseconds: max(0, Int64(hurt) * w - start.microseconds))
+            case .unknown: break
             }
         }
         var burn: Double?

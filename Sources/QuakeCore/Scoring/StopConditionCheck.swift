@@ -44,7 +44,7 @@ public enum StopConditionCheck {
         case let .latency(_, p): return query.latency(percentile: p, r)
         case let .errorBudgetBurn(_, target): return query.successRatio(r).map { (100 - $0) / (100 - target.percent) }
         case .throughput: return query.throughput(r)
-        case .errorCount: return Double(query.failures(r))
+        case .errorCount: return query.errorCount(r)
         case .replicasReady: return Double(query.replicas[w])
         case let .trafficShare(service, locality):
             return timeline.trafficShare(service: service, locality: locality, regionOf: { plan.topology.cluster(named: $0)?.region }, r)

@@ -10,11 +10,14 @@ public struct TimelineQuery: Sendable {
     public private(set) var replicas: [Int]
     /// The window length.
     public let window: TimeSpan
+    /// Windows whose traffic of the service was not observed (``Timeline/unobservedTraffic``).
+    public let unobserved: Set<Int>
 
     /// The aggregates of `service` (only requests from `client` when given).
     public init(_ timeline: Timeline, service: String, client: Locality? = nil) {
         let n = timeline.windowCount
         window = timeline.window
+        unobserved = timeline.unobservedTraffic[service] ?? []
         requests = Array(repeating: 0, count: n)
         successes = requests
         replicas = requests
@@ -55,14 +58,25 @@ public struct TimelineQuery: Sendable {
         return merged.value(atPercentile: percentile)?.seconds
     }
 
-    /// Requests per second over windows `r`.
+    /// Requests per second over the observed windows of `r`; nil when none was observed.
     public func throughput(_ r: Range<Int>) -> Double? {
-        guard !r.isEmpty else { return nil }
-        return Double(r.reduce(0) { $0 + requests[$1] }) / (Double(r.count) * window.seconds)
+        let observed = observedWindows(r)
+        guard observed > 0 else { return nil }
+        return Double(r.reduce(0) { $0 + requests[$1] }) / (Double(observed) * window.seconds)
     }
 
     /// Failed requests over windows `r`.
     public func failures(_ r: Range<Int>) -> Int { r.reduce(0) { $0 + requests[$1] - successes[$1] } }
+
+    /// Failed requests over windows `r` as an SLI value; nil when no window of `r` was observed.
+    public func errorCount(_ r: Range<Int>) -> Double? {
+        observedWindows(r) > 0 ? Double(failures(r)) : nil
+    }
+
+    /// How many windows of `r` had their traffic observed.
+    public func observedWindows(_ r: Range<Int>) -> Int {
+        unobserved.isEmpty ? r.count : r.reduce(0) { $0 + (unobserved.contains($1) ? 0 : 1) }
+    }
 }
 
 extension Timeline {

@@ -20,6 +20,10 @@ public struct Timeline: Sendable, Equatable {
     /// What went wrong observing the run without stopping it (a source that stopped answering for a
     /// while), for the report.
     public var warnings: [String] = []
+    /// By service, the windows whose traffic the target could not observe (its source never
+    /// answered for them): their traffic SLIs have no data, rather than the values of a window
+    /// without requests. Empty when every window was observed.
+    public var unobservedTraffic: [String: Set<Int>] = [:]
 
     private var trafficIndex: [TrafficKey: Int] = [:]
     private var latencyIndex: [LatencyKey: Int] = [:]

@@ -1,3 +1,4 @@
+import Foundation
 import QuakeCore
 import QuakeHTTP
 
@@ -22,6 +23,11 @@ public enum KubeDryRun {
             guard let connection = system.members[cluster] else { continue }
             clients[cluster] = KubeClient(connection: connection, http: http)
             lines.append("  \(cluster): \(connection)")
+        }
+        if let url = plan.target.prometheusURL {
+            let reader = KubePrometheus(baseURL: url, plan: plan, origin: .now, windowCount: 1, http: http)
+            lines.append("Prometheus \(reader.baseURL), asked every \(plan.target.window) for the windows not settled yet (query_range):")
+            lines += reader.queries.map { "  \($0)" }
         }
         var maps: [String: KubeNodeMap] = [:]
         for cluster in plan.topology.clusters {

@@ -1,6 +1,7 @@
 import Foundation
 import QuakeCore
 import QuakeHTTP
+import QuakeObserve
 
 /// The `kubernetes` target: the plan's faults made on real clusters through their APIs
 /// (SEMANTICS §5) — Quake's NoExecute taint and a cordon on nodes, NoExecute and NoSchedule taints
@@ -11,7 +12,8 @@ import QuakeHTTP
 /// While the run lasts, informers follow each member's Nodes and EndpointSlices and Karmada's
 /// Clusters and ResourceBindings: their Ready transitions, taints, placements, evictions and ready
 /// endpoints are the timeline's events, and ready replicas its replica series (``KubeObserver``);
-/// pods Quake deleted are events too.
+/// pods Quake deleted are events too. With `target.kubernetes.prometheus`, the mesh's traffic and
+/// the plan's PromQL values are read from that Prometheus every window (``KubePrometheus``).
 public actor KubernetesTarget: LiveTarget {
     public let plan: Plan
     public let system: KubeSystem
@@ -26,6 +28,8 @@ public actor KubernetesTarget: LiveTarget {
     private var started = ContinuousClock.now
     private var observer = KubeObserver()
     private var watches: [Task<Void, Never>] = []
+    private let http: HTTPClient
+    private var prometheus: KubePrometheus?
 
     /// A target for `plan` on `system`, tainting with `run`'s id, each call limited to `timeout`;
     /// `record` journals each change (fault index, the change's text) before it is made and must
@@ -40,6 +44,7 @@ public actor KubernetesTarget: LiveTarget {
         if let karmada = system.karmada { clients[KubeChange.karmada] = KubeClient(connection: karmada, http: http, timeout: timeout) }
         self.clients = clients
         self.record = record
+        self.http = http
         self.planner = KubeFaultPlanner(plan: plan, nodeMaps: [:])
     }
 
@@ -76,6 +81,7 @@ public actor KubernetesTarget: LiveTarget {
         // Event times count from here, where the Runner starts the schedule's clock.
         started = ContinuousClock.now
         observer.startClock(at: started)
+        prometheus = plan.target.prometheusURL.map { KubePrometheus(baseURL: $0, plan: plan, origin: Date(), windowCount: windowCount, http: http) }
     }
 
     public func inject(_ fault: FaultSpec, index: Int) async throws {
@@ -131,15 +137,37 @@ public actor KubernetesTarget: LiveTarget {
     }
 
     public func observe(through window: Int) async throws -> Timeline {
+        try await readPrometheus(through: window, final: false)
+        return timeline(through: window)
+    }
+
+    public func finish() async throws -> Timeline {
+        if prometheus != nil {
+            // The last window's end is scraped after it: wait for it, as every round does. A run
+            // that stopped early is read up to the last window that ended.
+            try await Task.sleep(for: .seconds(PrometheusRounds.settling))
+            let ended = Int(elapsed.microseconds / max(1, plan.target.window.microseconds))
+            try await readPrometheus(through: max(0, min(windowCount, ended) - 1), final: true)
+        }
+        return timeline(through: windowCount - 1)
+    }
+
+    /// What was observed up to the end of `window`.
+    private func timeline(through window: Int) -> Timeline {
         var timeline = Timeline(window: plan.target.window, windowCount: windowCount)
         for event in (events + observer.events).sorted(by: { $0.at < $1.at }) { timeline.add(event) }
         timeline.warnings = warnings + observer.warnings
         observer.fillReplicas(&timeline, through: window)
+        prometheus?.add(to: &timeline)
         return timeline
     }
 
-    public func finish() async throws -> Timeline {
-        try await observe(through: windowCount - 1)
+    /// One round of Prometheus queries about windows up to `window`; the last one, after the run,
+    /// waits longer for its answers.
+    private func readPrometheus(through window: Int, final: Bool) async throws {
+        guard let reader = prometheus else { return }
+        let round = await reader.fetch(through: window, now: Date(), timeout: final ? .seconds(10) : .seconds(2))
+        try prometheus?.apply(round, final: final)
     }
 
     public func teardown() async {

@@ -83,7 +83,7 @@ public struct EnvoyStatsTimeline: Sendable {
     public var selector: String {
         let endpoint = "envoy_cluster_endpoint_(" + HostStat.allCases.map(\.rawValue).joined(separator: "|") + ")"
         let cluster = "envoy_cluster_(" + Self.namespacePattern + "_svc_cluster_local_)?(" + ClusterStat.allCases.map(\.rawValue).joined(separator: "|") + ")"
-        return "{job=\(Self.quoted(job)),__name__=~\"\(endpoint)|\(cluster)\"}"
+        return "{job=\(PromQLText.string(job)),__name__=~\"\(endpoint)|\(cluster)\"}"
     }
 
     /// The query whose answer ``add(_:)`` reads: every sample of ``selector`` in the `seconds`
@@ -268,11 +268,6 @@ public struct EnvoyStatsTimeline: Sendable {
     /// A Kubernetes namespace, as Envoy leaves it in a metric's name.
     static let namespacePattern = "[a-z0-9-]+"
 
-    /// `text` as a PromQL double-quoted string.
-    static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
     private static func kind(of data: PrometheusResultData) -> String {
         switch data {
         case .vector: return "an instant vector"
@@ -417,10 +412,10 @@ extension EnvoyStatsTimeline {
                 case .requests: break
                 }
                 if cluster != .ejectionsOverflow, let name = metric["__name__"], let label = metric["envoy_cluster_name"] {
-                    var selector = "\(name){\(proxyLabel)=\(EnvoyStatsTimeline.quoted(proxy)),envoy_cluster_name=\(EnvoyStatsTimeline.quoted(label))"
+                    var selector = "\(name){\(proxyLabel)=\(PromQLText.string(proxy)),envoy_cluster_name=\(PromQLText.string(label))"
                     if cluster == .requests {
                         guard let code = metric["envoy_response_code_class"] else { return }
-                        selector += ",envoy_response_code_class=\(EnvoyStatsTimeline.quoted(code))"
+                        selector += ",envoy_response_code_class=\(PromQLText.string(code))"
                     }
                     metrics[MetricKey(selector: selector + "}", counter: cluster == .requests || cluster == .ejectionsEnforced)] = value
                 }

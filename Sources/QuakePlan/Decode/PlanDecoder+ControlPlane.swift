@@ -61,12 +61,19 @@ extension PlanDecoder {
             settings.kubeContext = km["context"].flatMap { reader.string($0, km.path("context")) }
             settings.karmadaContext = km["karmadaContext"].flatMap { reader.string($0, km.path("karmadaContext")) }
             settings.kubeconfig = km["kubeconfig"].flatMap { reader.string($0, km.path("kubeconfig")) }
-            settings.prometheusURL = km["prometheus"].flatMap { reader.string($0, km.path("prometheus")) }
             if let v = km["namespace"].flatMap({ reader.string($0, km.path("namespace")) }) { settings.kubeNamespace = v }
             if let v = km["nodeFault"].flatMap({ reader.choice($0, km.path("nodeFault"), among: KubeNodeFault.allCases.map(\.rawValue)) }).flatMap(KubeNodeFault.init) { settings.kubeNodeFault = v }
-            if let node = km["ingress"], let v = reader.string(node, km.path("ingress")) {
-                if v.hasPrefix("http://") || v.hasPrefix("https://") { settings.kubeIngress = v.hasSuffix("/") ? String(v.dropLast()) : v } else { reader.error(node, km.path("ingress"), "'\(v)' is not an http:// or https:// URL") }
+            // An http:// or https:// URL, without a trailing slash.
+            func url(_ key: String) -> String? {
+                guard let node = km[key], let v = reader.string(node, km.path(key)) else { return nil }
+                guard v.hasPrefix("http://") || v.hasPrefix("https://") else {
+                    reader.error(node, km.path(key), "'\(v)' is not an http:// or https:// URL")
+                    return nil
+                }
+                return v.hasSuffix("/") ? String(v.dropLast()) : v
             }
+            settings.kubeIngress = url("ingress")
+            settings.prometheusURL = url("prometheus")
             if let clusters = km["clusters"], let entries = reader.namedEntries(clusters, km.path("clusters"), what: "member clusters") {
                 for entry in entries {
                     let path = reader.join(km.path("clusters"), entry.key)
