@@ -65,10 +65,11 @@ import Testing
     static let clusterPath = "/apis/cluster.karmada.io/v1alpha1/clusters/member2"
     static let bindingPath = "/apis/work.karmada.io/v1alpha2/namespaces/default/resourcebindings/reviews-deployment"
 
-    /// Runs `plan` with the Runner until `stopAfter` (nil: to its end) against a seeded double,
+    /// Runs `plan` with the Runner against a seeded double, to its end or (with `stopAfter`) until
+    /// that many changes are journaled (and half a second more),
     /// while `karmada` plays Karmada's controllers on it; returns the outcome, the journal's
     /// changes and the double.
-    static func run(_ text: String = Self.plan, duration: String = "12s", recovers: Bool = true, stopAfter: Duration? = nil,
+    static func run(_ text: String = Self.plan, duration: String = "12s", recovers: Bool = true, stopAfter: Int? = nil,
                     _ body: (KubeAPIServer, RunOutcome?, [String]) async throws -> Void) async throws {
         let plan = try PlanLoader.load(text: text.replacingOccurrences(of: "duration: 40s", with: "duration: \(duration)"), file: "kube-canary.yaml").plan
         try await KubeAPIServer.with(users: [.admin, Self.quake]) { server in
@@ -87,7 +88,11 @@ import Testing
             defer { karmada.cancel() }
             let running = Task { try await Runner(plan: plan, clock: ContinuousClock()).run(on: target) }
             if let stopAfter {
-                try await Task.sleep(for: stopAfter)
+                let deadline = ContinuousClock.now + .seconds(30)
+                while journaled.withLock({ $0.count }) < stopAfter && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                try await Task.sleep(for: .milliseconds(500))
                 running.cancel()
                 _ = await running.result
                 try await body(server, nil, journaled.withLock { $0 })
@@ -150,7 +155,7 @@ import Testing
     @Test func aRunStoppedDuringTheUpgradeLeavesNothingBehind() async throws {
         // member2 never comes back, so the check holds the procedure until the run is cancelled,
         // with the Cluster tainted and the weight shifted.
-        try await Self.run(Self.plan.replacingOccurrences(of: "timeout: 20s", with: "timeout: 60s"), duration: "90s", recovers: false, stopAfter: .seconds(6)) { server, _, journaled in
+        try await Self.run(Self.plan.replacingOccurrences(of: "timeout: 20s", with: "timeout: 60s"), duration: "90s", recovers: false, stopAfter: 2) { server, _, journaled in
             #expect(journaled.count == 2, "\(journaled)")
             #expect(Self.weights(server.object(.virtualServices, "reviews", namespace: "default")) == [50, 50])
             #expect(KubeDoubleTargetTests.taints(server.object(.clusters, "member2")).isEmpty)

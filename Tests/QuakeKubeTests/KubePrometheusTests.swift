@@ -169,7 +169,7 @@ import Testing
 
     /// Runs `body` with the URL of a real Prometheus scraping a mesh page (``IstioMeshPage``) and
     /// the URL of the API server for the target; the mesh starts failing `failingAfter` seconds
-    /// after the target lists its nodes, which it does just before window 0 starts.
+    /// after the target starts watching its nodes, which it does just before window 0 starts.
     private static func withMesh(failingAfter seconds: TimeInterval, _ body: (String, String) async throws -> Void) async throws {
         let node = LoopbackKubeNode()
         let mesh = IstioMeshPage()
@@ -177,7 +177,8 @@ import Testing
             if request.path == "/stats/prometheus" {
                 return .respond(LoopbackHTTPResponse(headers: [("Content-Type", "text/plain; version=0.0.4")], text: mesh.page(at: Date())))
             }
-            if request.path == "/api/v1/nodes" { mesh.fail(after: seconds) }
+            // The informer's watch starts once its first list is in, as prepare() ends and window 0 begins.
+            if request.path.hasPrefix("/api/v1/nodes?watch=true") { mesh.fail(after: seconds) }
             return node.answer(request)
         }) { server in
             try await PrometheusProcess.with(scraping: server.port, metricsPath: "/stats/prometheus", job: "istio") { prometheus in

@@ -24,7 +24,9 @@ public final class KubeObserver: Sendable {
     }
 
     private let state = Mutex(State())
-    private let started: Mutex<ContinuousClock.Instant>
+    /// Where event times count from; nil until the run starts (what the first lists show is the
+    /// state at time 0).
+    private let started: Mutex<ContinuousClock.Instant?>
 
     private struct State {
         var events: [TimelineEvent] = []
@@ -42,7 +44,7 @@ public final class KubeObserver: Sendable {
     }
 
     /// An observer whose event times count from `started`.
-    public init(started: ContinuousClock.Instant = .now) {
+    public init(started: ContinuousClock.Instant? = nil) {
         self.started = Mutex(started)
     }
 
@@ -158,7 +160,8 @@ public final class KubeObserver: Sendable {
     }
 
     private var elapsed: TimeSpan {
-        let d = started.withLock { $0 }.duration(to: .now)
+        guard let origin = started.withLock({ $0 }) else { return .zero }
+        let d = origin.duration(to: .now)
         return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
     }
 }
