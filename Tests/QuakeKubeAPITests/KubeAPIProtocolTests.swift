@@ -202,12 +202,13 @@ struct KubeAPIProtocolTests {
             try KubeAPIFixture.seed(server)
             let client = try KubeAPIClient(server)
             let from = server.resourceVersion
-            async let watched = { (try await client.send(.get, "/api/v1/nodes?watch=true&resourceVersion=\(from)&timeoutSeconds=1"), ContinuousClock.now) }()
+            // The watch lasts 5 s, long enough for the hang to start on a loaded machine.
+            async let watched = { (try await client.send(.get, "/api/v1/nodes?watch=true&resourceVersion=\(from)&timeoutSeconds=5"), ContinuousClock.now) }()
             try await server.waitForRequests("the watch") { $0.contains { $0.isWatch && $0.status == 200 } }
             server.hang()
             try server.mutate(.nodes, "n1") { $0[path: ["spec", "unschedulable"]] = true }
             // The watch's timeout passes while the server hangs: its end waits too.
-            try await Task.sleep(for: .milliseconds(1500))
+            try await Task.sleep(for: .milliseconds(5500))
             let resumed = ContinuousClock.now
             server.resume()
             let (response, ended) = try await watched

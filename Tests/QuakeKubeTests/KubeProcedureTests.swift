@@ -69,7 +69,7 @@ import Testing
     /// that many changes are journaled (and half a second more),
     /// while `karmada` plays Karmada's controllers on it; returns the outcome, the journal's
     /// changes and the double.
-    static func run(_ text: String = Self.plan, duration: String = "12s", recovers: Bool = true, stopAfter: Int? = nil,
+    static func run(_ text: String = Self.plan, duration: String = "30s", recovers: Bool = true, stopAfter: Int? = nil,
                     _ body: (KubeAPIServer, RunOutcome?, [String]) async throws -> Void) async throws {
         let plan = try PlanLoader.load(text: text.replacingOccurrences(of: "duration: 40s", with: "duration: \(duration)"), file: "kube-canary.yaml").plan
         try await KubeAPIServer.with(users: [.admin, Self.quake]) { server in
