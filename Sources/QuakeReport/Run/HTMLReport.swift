@@ -25,6 +25,12 @@ public enum HTMLReport {
         for chart in charts(r) { add("<figure>\(chart)</figure>") }
         add("</section>")
         if let section = trend?.section(), !section.isEmpty { add(section) }
+        if let regressions = r.regressions {
+            let items = regressions.map { g in
+                "<li><b>\(g.regression ? "Regression" : "Flaky")</b> (\(html(g.kind))): \(html(g.detail)). Judged against \(html(g.against.joined(separator: ", "))).</li>"
+            }
+            add("<section><h2>Against recent runs</h2><ul>" + (items.isEmpty ? "<li>No regression against the plan's recent runs, and no flakiness.</li>" : items.joined()) + "</ul></section>")
+        }
         add("<section><h2>SLOs</h2><table><tr><th>SLO</th><th>SLI</th><th>objective</th><th>value</th><th>verdict</th><th>reason</th></tr>")
         for s in r.slos {
             add("<tr><td>\(html(s.name))</td><td><code>\(html(s.sli))</code></td><td><code>\(html(s.objective))</code>\(s.window.map { " per \(html($0))" } ?? "")</td><td>\(html(s.valueText))</td><td class=\"\(s.verdict)\">\(html(s.verdict))</td><td>\(html(s.reason))</td></tr>")

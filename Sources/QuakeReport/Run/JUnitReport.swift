@@ -1,22 +1,23 @@
 import Foundation
 
 /// `junit.xml`: one test suite per plan, one test case per SLO (a failure's message is its reason;
-/// an inconclusive SLO is skipped with its reason; an aborted run adds an erroring `run` case),
+/// an inconclusive SLO is skipped with its reason; an aborted run adds an erroring `run` case; a
+/// run compared with its plan's recent runs adds a case that a regression fails),
 /// in the common JUnit layout CI systems read.
 public enum JUnitReport {
     /// The XML for one or more runs.
     public static func render(_ records: [RunRecord]) -> String {
-        let tests = records.reduce(0) { $0 + $1.slos.count + ($1.abort == nil ? 0 : 1) }
-        let failures = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "fail" }.count }
+        let tests = records.reduce(0) { $0 + $1.slos.count + ($1.abort == nil ? 0 : 1) + ($1.regressions == nil ? 0 : 1) }
+        let failures = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "fail" }.count + (regressed($1) ? 1 : 0) }
         let skipped = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "inconclusive" }.count }
         let errors = records.filter { $0.abort != nil || $0.verdict == "error" }.count
         let time = records.reduce(0) { $0 + $1.wallSeconds }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites name=\"quake\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
         for r in records {
-            let f = r.slos.filter { $0.verdict == "fail" }.count, s = r.slos.filter { $0.verdict == "inconclusive" }.count
+            let f = r.slos.filter { $0.verdict == "fail" }.count + (regressed(r) ? 1 : 0), s = r.slos.filter { $0.verdict == "inconclusive" }.count
             let e = r.abort == nil ? 0 : 1
-            out += "  <testsuite name=\"\(escape(r.plan))\" tests=\"\(r.slos.count + e)\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(r.wallSeconds))\" timestamp=\"\(escape(timestamp(r.startedAt)))\">\n"
+            out += "  <testsuite name=\"\(escape(r.plan))\" tests=\"\(r.slos.count + e + (r.regressions == nil ? 0 : 1))\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(r.wallSeconds))\" timestamp=\"\(escape(timestamp(r.startedAt)))\">\n"
             out += "    <properties>\n"
             var properties = [("target", r.target), ("seed", String(r.seed)), ("verdict", r.verdict)]
             if let score = r.score { properties.append(("score", String(format: "%.1f", score))) }
@@ -37,9 +38,34 @@ public enum JUnitReport {
                 out += "    <testcase classname=\"\(escape(r.plan))\" name=\"run\" time=\"\(seconds(r.wallSeconds))\">\n"
                 out += "      <error message=\"\(escape("aborted at \(abort.at) s by \(abort)"))\" type=\"\(abort.cause == RunRecord.Abort.killSwitch ? "KillSwitch" : "StopCondition")\"/>\n    </testcase>\n"
             }
+            if let regressions = r.regressions {
+                out += regressionCase(r.plan, regressions)
+            }
             out += "  </testsuite>\n"
         }
         return out + "</testsuites>\n"
+    }
+
+    /// Whether the comparison with recent runs found a regression (flakiness alone is none).
+    private static func regressed(_ r: RunRecord) -> Bool {
+        r.regressions?.contains { $0.regression } == true
+    }
+
+    /// The test case of the comparison with the plan's recent runs: failed by a regression, with
+    /// flakiness in its output.
+    private static func regressionCase(_ plan: String, _ regressions: [RunRecord.Regression]) -> String {
+        let regressed = regressions.filter(\.regression), flaky = regressions.filter { !$0.regression }
+        var out = "    <testcase classname=\"\(escape(plan))\" name=\"no regression against recent runs\" time=\"0\""
+        if regressed.isEmpty && flaky.isEmpty { return out + "/>\n" }
+        out += ">\n"
+        if !regressed.isEmpty {
+            let text = regressed.map { "\($0.kind): \($0.detail) (judged against \($0.against.joined(separator: ", ")))" }.joined(separator: "\n")
+            out += "      <failure message=\"\(escape(regressed.map { "\($0.kind): \($0.detail)" }.joined(separator: "; ")))\" type=\"Regression\">\(escape(text))</failure>\n"
+        }
+        if !flaky.isEmpty {
+            out += "      <system-out>\(escape(flaky.map { "flaky: \($0.detail) (judged against \($0.against.joined(separator: ", ")))" }.joined(separator: "\n")))</system-out>\n"
+        }
+        return out + "    </testcase>\n"
     }
 
     /// XML-escapes text for attributes and content; drops characters XML 1.0 cannot hold.

@@ -50,6 +50,13 @@ public enum MarkdownReport {
                 line("| \(ReportText.cell(f.name)) | \(f.mean.map(ReportText.number) ?? "-") | \(f.low.map(ReportText.number) ?? "-") – \(f.high.map(ReportText.number) ?? "-") | \(f.verdicts.joined(separator: " ")) | \(f.flaky ? "**flaky**" : "") |")
             }
         }
+        if let regressions = r.regressions {
+            line()
+            line("## Against recent runs")
+            line()
+            if regressions.isEmpty { line("No regression against the plan's recent runs, and no flakiness.") }
+            for g in regressions { line("- \(ReportText.regression(g))") }
+        }
         line()
         line("## Attribution")
         line()

@@ -61,6 +61,11 @@ enum ReportText {
         return rows.enumerated().sorted { $0.element.0 != $1.element.0 ? $0.element.0 < $1.element.0 : $0.offset < $1.offset }.map { (at: $0.element.0, text: $0.element.1) }
     }
 
+    /// A regression finding as one sentence.
+    static func regression(_ g: RunRecord.Regression) -> String {
+        "\(g.regression ? "**Regression**" : "**Flaky**") (\(g.kind)): \(g.detail). Judged against \(g.against.joined(separator: ", "))."
+    }
+
     static func seconds(_ s: Double) -> String { TimeSpan(seconds: (s * 10).rounded() / 10).description }
 
     static func score(_ s: Double) -> String { String(format: "%.1f", s) }

@@ -43,6 +43,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var warnings: [String]
     /// Figures over repeated runs (`--repeat N`); nil for a single run.
     public var repeats: Repeats?
+    /// What the run's comparison with its plan's recent history found (regressions, flakiness);
+    /// empty when nothing, nil when the run was not compared (no history kept, or none yet).
+    public var regressions: [Regression]?
 
     /// One SLO judged.
     public struct SLO: Codable, Sendable, Equatable {
@@ -175,6 +178,26 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var count: Int
     }
 
+    /// One finding of the comparison with the plan's recent runs (``RegressionCheck``).
+    public struct Regression: Codable, Sendable, Equatable {
+        /// `verdict`, `score`, `time to recover` or `flaky`.
+        public var kind: String
+        /// What changed, for people.
+        public var detail: String
+        /// The earlier runs it was judged against, newest first.
+        public var against: [String]
+        /// Whether it is a regression (false for flakiness).
+        public var regression: Bool
+
+        /// The record of `finding`.
+        public init(_ finding: RegressionCheck.Finding) {
+            kind = finding.kind.rawValue
+            detail = finding.detail
+            against = finding.against
+            regression = finding.isRegression
+        }
+    }
+
     /// Figures over repeated runs with different seeds.
     public struct Repeats: Codable, Sendable, Equatable {
         public var seeds: [UInt64]
@@ -222,6 +245,7 @@ extension RunRecord {
         try c.encode(followUps, forKey: .followUps)
         try c.encode(warnings, forKey: .warnings)
         try c.encode(repeats, forKey: .repeats)
+        try c.encode(regressions, forKey: .regressions)
     }
 }
 
