@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuakeHistoryTests",
-            dependencies: ["QuakeHistory", "QuakeCore", "QuakeTestSupport"],
+            dependencies: ["QuakeHistory", "QuakeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(
