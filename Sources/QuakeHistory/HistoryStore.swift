@@ -105,6 +105,7 @@ public final class HistoryStore: Sendable {
             }
             return entry
         case .last(let back):
+            precondition(back >= 0, "last~N counts back from the newest run: N is 0 or more")
             let filter = plan == nil ? "" : "WHERE plan = ?"
             let arguments: StatementArguments = plan.map { [$0] } ?? []
             let found = try access("find the last runs") {
