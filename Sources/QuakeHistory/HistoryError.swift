@@ -25,5 +25,6 @@ public struct HistoryError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

@@ -25,11 +25,25 @@ public final class HistoryStore: Sendable {
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openPool(path, configuration)
         } catch {
             throw HistoryError(code: .open, message: "\(path): cannot open the run history: \(Self.reason(error))")
         }
         try migrate()
+    }
+
+    /// The pool on `path`. Turning a new file to WAL needs it alone for a moment, and SQLite
+    /// answers "busy" at once rather than wait when another process is doing the same, so that is
+    /// tried again every 20 ms for up to 30 s.
+    private static func openPool(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
     }
 
     /// Brings the schema up to date. Two processes opening a new file at once may both try the

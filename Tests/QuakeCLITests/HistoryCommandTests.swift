@@ -175,11 +175,11 @@ import Testing
             INSERT INTO run (id, plan, target, startedAt, wallSeconds, verdict, failedRequests, totalRequests, tags, recordedAt)
               VALUES ('half-written', 'small-node-crash', 'model', '2026-12-07T00:00:00.000Z', 1, 'pass', 0, 0, '[]', '2026-12-07T00:00:00.000Z');
             INSERT INTO slo (runId, position, name, verdict) VALUES ('half-written', 0, 'availability', 'pass');
-            SELECT 'inside the transaction';
+            SELECT 'inside the transaction: ' || COUNT(*) FROM run WHERE id = 'half-written';
 
             """.utf8))
         var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("inside the transaction") {
+        while !String(decoding: seen, as: UTF8.self).contains("inside the transaction: 1") {
             let chunk = output.fileHandleForReading.availableData
             try #require(!chunk.isEmpty, "the writer ended early")
             seen.append(chunk)
