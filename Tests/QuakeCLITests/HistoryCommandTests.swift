@@ -80,6 +80,24 @@ import Testing
         #expect(try box.listed(["--since", "2999-01-01"]).isEmpty)
     }
 
+    /// Each plan of a `quake run` is an entry; a repeated run is one, with its score's interval.
+    @Test(.timeLimit(.minutes(3)))
+    func eachPlanOfARunIsOneEntryAndARepeatedRunToo() throws {
+        let box = try Sandbox()
+        defer { try? FileManager.default.removeItem(at: box.dir) }
+        let other = box.out("other.yaml")
+        try Data(Self.plan.replacingOccurrences(of: "name: small-node-crash", with: "name: other-node-crash").utf8).write(to: URL(fileURLWithPath: other))
+        let run = try QuakeBinary.run(["run", box.plan, other, "--quiet", "--repeat", "3", "--out", box.out("out"), "--history", box.history])
+        #expect(run.status == 0, "\(run.stderr)")
+        let runs = try box.listed()
+        #expect(Set(runs.compactMap { $0["plan"] as? String }) == ["small-node-crash", "other-node-crash"], "\(runs)")
+        #expect(Set(runs.compactMap { $0["reportFolder"] as? String }) == [box.out("out/small-node-crash"), box.out("out/other-node-crash")])
+        for entry in runs {
+            let score = try #require(entry["score"] as? Double), low = try #require(entry["scoreLow"] as? Double), high = try #require(entry["scoreHigh"] as? Double)
+            #expect(low <= high && score >= 0, "the 95 % interval over the three seeds: \(entry)")
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func badArgumentsAreClearUsageErrors() throws {
         let box = try Sandbox()
