@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .target(
@@ -74,10 +75,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "QuakeHistory",
+            dependencies: ["QuakeCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "quake",
             dependencies: [
-                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab", "QuakeKube", "QuakeRunner",
+                "QuakeCore", "QuakePlan", "QuakeModel", "QuakeReport", "QuakeHTTP", "QuakeObserve", "QuakeLab", "QuakeKube", "QuakeRunner", "QuakeHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -145,6 +151,11 @@ let package = Package(
         .testTarget(
             name: "QuakeLabTests",
             dependencies: ["QuakeLab", "QuakeCore", "QuakePlan", "QuakeHTTP", "QuakeObserve", "QuakeTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "QuakeHistoryTests",
+            dependencies: ["QuakeHistory", "QuakeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

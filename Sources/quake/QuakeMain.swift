@@ -29,6 +29,6 @@ struct Quake: AsyncParsableCommand {
         commandName: "quake",
         abstract: "Chaos experiments for multi-cluster Kubernetes with Karmada and Istio.",
         discussion: ExitStatus.table,
-        subcommands: [ValidateCommand.self, RunCommand.self, ExplainCommand.self, ReportCommand.self, ObserveCommand.self, LoadCommand.self, LabCommand.self, StatusCommand.self, RollbackCommand.self, AbortCommand.self, CompareCommand.self, PodCommand.self]
+        subcommands: [ValidateCommand.self, RunCommand.self, ExplainCommand.self, ReportCommand.self, HistoryCommand.self, ObserveCommand.self, LoadCommand.self, LabCommand.self, StatusCommand.self, RollbackCommand.self, AbortCommand.self, CompareCommand.self, PodCommand.self]
     )
 }

@@ -33,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also write the JSON run record here (an array when several plans run).")
     var json: String?
 
+    @Option(help: ArgumentHelp("Append each run to this history database (default: $QUAKE_HISTORY, else the user's data folder; docs/history.md).", valueName: "file"))
+    var history: String?
+
     @Option(help: "Model: write one Envoy access-log line per simulated request to this file.")
     var accessLog: String?
 
@@ -114,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
             records.append(record)
             do {
                 try ReportFiles.write(record, to: folder)
+                RunHistory.append(record, planFile: planFile, folder: folder, history: history)
             } catch {
                 PlanLoading.printError("cannot write the reports to \(folder): \(error.localizedDescription)")
                 throw ExitStatus.targetError.exitCode

@@ -41,10 +41,16 @@ enum QuakeBinary {
     /// reach the user's `~/.local/state/quake` (a test that needs its own passes `QUAKE_STATE_DIR`).
     static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-state-\(getpid())").path
 
-    /// The test's environment with `QUAKE_STATE_DIR` set to ``stateDirectory`` and `extra` added.
+    /// A run history of this test process's own, so that the runs the tests make never reach the
+    /// user's `~/.local/share/quake/history.sqlite` (a test that needs its own passes `QUAKE_HISTORY`).
+    static let historyFile = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-history-\(getpid()).sqlite").path
+
+    /// The test's environment with `QUAKE_STATE_DIR` set to ``stateDirectory``, `QUAKE_HISTORY` to
+    /// ``historyFile``, and `extra` added.
     static func environment(adding extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["QUAKE_STATE_DIR"] = stateDirectory
+        environment["QUAKE_HISTORY"] = historyFile
         return environment.merging(extra) { $1 }
     }
 
