@@ -4,10 +4,10 @@ import QuakeReport
 /// Writes a run's reports to a folder: report.md, report.html, junit.xml and run.json.
 enum ReportFiles {
     /// Writes the four files into `folder` (created if needed).
-    static func write(_ record: RunRecord, to folder: String) throws {
+    static func write(_ record: RunRecord, to folder: String, trend: RunTrend? = nil) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try write(MarkdownReport.render(record), to: folder + "/report.md")
-        try write(HTMLReport.render(record), to: folder + "/report.html")
+        try write(HTMLReport.render(record, trend: trend), to: folder + "/report.html")
         try write(JUnitReport.render([record]), to: folder + "/junit.xml")
         try write(json(record), to: folder + "/run.json")
     }

@@ -114,15 +114,17 @@ struct RunCommand: AsyncParsableCommand {
             if let repeats = record.repeats, !quiet {
                 for figure in repeats.slos where figure.flaky { print("  flaky over \(repeats.seeds.count) seeds: \(figure.name) (\(figure.verdicts.joined(separator: " ")))") }
             }
-            records.append(record)
+            let (judged, trend) = RunHistory.compare(record, folder: folder, history: history)
+            records.append(judged)
             do {
-                try ReportFiles.write(record, to: folder)
-                RunHistory.append(record, planFile: planFile, folder: folder, history: history)
+                try ReportFiles.write(judged, to: folder, trend: trend)
+                RunHistory.append(judged, planFile: planFile, folder: folder, history: history)
             } catch {
                 PlanLoading.printError("cannot write the reports to \(folder): \(error.localizedDescription)")
                 throw ExitStatus.targetError.exitCode
             }
             print("\(record.plan): \(record.verdict.uppercased())" + (record.score.map { String(format: ", resilience score %.1f/100", $0) } ?? "") + " — \(folder)/report.md")
+            for finding in judged.regressions ?? [] { print("  \(finding.regression ? "regression" : "flaky") (\(finding.kind)): \(finding.detail)") }
             worst = Self.worse(worst, Self.status(of: record.verdict))
         }
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import QuakeCore
 import QuakeHistory
 import QuakeReport
 
@@ -15,6 +16,50 @@ enum RunHistory {
         } catch {
             PlanLoading.printError("warning: \(record.plan): the run was not added to the history: \(error)")
         }
+    }
+
+    /// `record` with its comparison against the earlier runs of its plan on its target in the
+    /// history (``RegressionCheck``; none when there are no earlier runs), and the trend of the
+    /// last runs with this one, linked from `folder`. A history that cannot be read is a warning.
+    static func compare(_ record: RunRecord, folder: String, history: String?) -> (record: RunRecord, trend: RunTrend?) {
+        let path = HistoryLocation.path(flag: history)
+        guard FileManager.default.fileExists(atPath: path) else { return (record, nil) }
+        let earlier: [HistoryEntry]
+        do {
+            earlier = try HistoryStore(path: path).runs(plan: record.plan, target: record.target, limit: RunTrend.limit - 1)
+        } catch {
+            PlanLoading.printError("warning: \(record.plan): the run was not compared with its history: \(error)")
+            return (record, nil)
+        }
+        guard !earlier.isEmpty else { return (record, nil) }
+        var judged = record
+        let current = RegressionCheck.Run(id: "this run", verdict: Verdict(rawValue: record.verdict) ?? .error, score: record.score,
+                                          timeToRecover: record.metrics.timeToRecoverSeconds.map { TimeSpan(seconds: $0) }, hurt: record.metrics.timeToDetectSeconds != nil)
+        let runs = earlier.map { entry in
+            RegressionCheck.Run(id: entry.id, verdict: Verdict(rawValue: entry.verdict) ?? .error, score: entry.score,
+                                timeToRecover: entry.timeToRecoverSeconds.map { TimeSpan(seconds: $0) }, hurt: entry.timeToDetectSeconds != nil)
+        }
+        judged.regressions = RegressionCheck.judge(current, earlier: runs).map(RunRecord.Regression.init)
+        let here = URL(fileURLWithPath: folder).standardizedFileURL.path
+        let points = earlier.reversed().map { entry in
+            RunTrend.Point(id: entry.id, startedAt: Self.instant(entry.startedAt), verdict: entry.verdict, score: entry.score,
+                           timeToRecoverSeconds: entry.timeToRecoverSeconds, errorBudgetBurn: entry.errorBudgetBurn,
+                           link: entry.reportFolder.map { Self.relative($0 + "/report.html", from: here) })
+        } + [RunTrend.Point(id: "this run", startedAt: record.startedAt, verdict: record.verdict, score: record.score,
+                            timeToRecoverSeconds: record.metrics.timeToRecoverSeconds, errorBudgetBurn: record.metrics.errorBudgetBurn, link: nil)]
+        return (judged, RunTrend(points: points))
+    }
+
+    /// `date` as run.json writes instants.
+    private static func instant(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
+    /// `path` relative to the folder `base` (both absolute).
+    static func relative(_ path: String, from base: String) -> String {
+        let target = path.split(separator: "/"), from = base.split(separator: "/")
+        let common = zip(target, from).prefix { $0 == $1 }.count
+        return (Array(repeating: "..", count: from.count - common) + target[common...].map(String.init)).joined(separator: "/")
     }
 
     /// The history entry of `record`, whose `run.json` text is `json`.
