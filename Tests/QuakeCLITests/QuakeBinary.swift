@@ -96,6 +96,16 @@ enum QuakeBinary {
         }
     }
 
+    /// Waits for `process` to exit on a thread of its own, so that the test pool's threads stay free.
+    static func waitOffPool(_ process: Process) async {
+        await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
+    }
+
     /// Starts `quake arguments` in the background (output discarded, standard error to the file
     /// `stderr` if given) and returns the process, for tests that stop it themselves.
     static func start(_ arguments: [String], environment: [String: String] = [:], stderr: URL? = nil) throws -> Process {

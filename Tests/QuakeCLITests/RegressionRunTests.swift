@@ -7,7 +7,7 @@ import Testing
 /// report.html (with the trend of the recent runs), and fails a JUnit test case of its own;
 /// `quake compare last~1 last` shows the drop.
 @Suite(.timeLimit(.minutes(3))) struct RegressionRunTests {
-    @Test func aDestinationRuleWithoutOutlierDetectionIsARegressionOnTheNextRun() throws {
+    @Test func aDestinationRuleWithoutOutlierDetectionIsARegressionOnTheNextRun() async throws {
         let dir = try QuakeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let experiments = ValidateCommandTests.packageRoot.appendingPathComponent("experiments")
@@ -18,7 +18,7 @@ import Testing
         try Data(plan.utf8).write(to: planFile)
         let environment = ["QUAKE_HISTORY": dir.appendingPathComponent("history.sqlite").path]
         for night in 1...3 {
-            let result = try QuakeBinary.run(["run", planFile.path, "--out", dir.appendingPathComponent("night\(night)").path], environment: environment)
+            let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--out", dir.appendingPathComponent("night\(night)").path], environment: environment)
             #expect(result.status == 0 && !result.stdout.contains("regression"), "\(result.stdout)\(result.stderr)")
         }
         let second = try String(contentsOf: dir.appendingPathComponent("night2/report.md"), encoding: .utf8)
@@ -30,7 +30,7 @@ import Testing
         #expect(withoutDetection != text)
         try Data(withoutDetection.utf8).write(to: rule)
         let worse = dir.appendingPathComponent("worse").path
-        let result = try QuakeBinary.run(["run", planFile.path, "--out", worse], environment: environment)
+        let result = try await QuakeBinary.runOffPool(["run", planFile.path, "--out", worse], environment: environment)
         #expect(result.stdout.contains("regression (score): score "), "\(result.stdout)\(result.stderr)")
 
         let report = try String(contentsOfFile: worse + "/report.md", encoding: .utf8)
@@ -43,11 +43,11 @@ import Testing
         let regressions = record?["regressions"] as? [[String: Any]]
         #expect(regressions?.first?["kind"] as? String == "score" && (regressions?.first?["against"] as? [String])?.count == 3)
 
-        let compared = try QuakeBinary.run(["compare", "last~1", "last"], environment: environment)
+        let compared = try await QuakeBinary.runOffPool(["compare", "last~1", "last"], environment: environment)
         #expect(compared.status == 0, "\(compared.stderr)")
         let score = compared.stdout.split(separator: "\n").first { $0.hasPrefix("metric  score") }
         #expect(score?.contains("no interval") == true && score?.contains("-") == true, "\(compared.stdout)")
-        let unknown = try QuakeBinary.run(["compare", "last~9", "last"], environment: environment)
+        let unknown = try await QuakeBinary.runOffPool(["compare", "last~9", "last"], environment: environment)
         #expect(unknown.status == 2 && unknown.stderr.contains("no run last~9: the history holds 4 runs"), "\(unknown.stderr)")
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// what the member stored show the request reached the member as the caller, that watches stream
 /// through it (bookmarks, 410) as direct ones do, and that Karmada refuses a caller without
 /// `clusters/proxy` (403) and an unknown cluster (404).
-@Suite(.timeLimit(.minutes(1)), .enabled(if: ClientCommand.kubectl != nil, "needs kubectl (apt-get install kubernetes-client)"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: ClientCommand.kubectl != nil, "needs kubectl (apt-get install kubernetes-client)"))
 struct ClusterProxyTests {
     /// Allowed everything on the member but nothing on Karmada beyond reading Clusters.
     static let viewer = KubeAPIUser(name: "viewer", credential: .token("viewer-token"), allowed: [KubeAPIRule(verbs: ["get", "list", "watch"], resources: ["clusters"])])

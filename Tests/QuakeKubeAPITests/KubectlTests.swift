@@ -5,7 +5,7 @@ import Testing
 /// Debian's kubectl against the API server double: what it prints and what the double stored
 /// show that the double speaks the protocol kubectl expects (discovery, Tables, watches,
 /// strategic merge for nodes, evictions, JSON and merge patches on custom resources).
-@Suite(.timeLimit(.minutes(1)), .enabled(if: ClientCommand.kubectl != nil, "needs kubectl (apt-get install kubernetes-client)"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: ClientCommand.kubectl != nil, "needs kubectl (apt-get install kubernetes-client)"))
 struct KubectlTests {
     @Test func getPrintsTheServersTableAndFiltersByLabel() async throws {
         try await KubeAPIServer.with { server in

@@ -6,7 +6,7 @@ import Testing
 /// label selector, a watch with bookmarks resumed from the list's resourceVersion, a strategic
 /// merge patch on a node, a merge patch on a VirtualService, a JSON patch on a Karmada Cluster,
 /// and a watch from a compacted resourceVersion, which the client must see as 410.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: ClientCommand.pythonWithClient != nil, "needs python3 with the kubernetes client (pip install kubernetes)"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: ClientCommand.pythonWithClient != nil, "needs python3 with the kubernetes client (pip install kubernetes)"))
 struct PythonClientTests {
     /// Prints one JSON line per step, for the test to read.
     static let script = #"""
