@@ -41,16 +41,17 @@ enum QuakeBinary {
     /// reach the user's `~/.local/state/quake` (a test that needs its own passes `QUAKE_STATE_DIR`).
     static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-state-\(getpid())").path
 
-    /// A run history of this test process's own, so that the runs the tests make never reach the
-    /// user's `~/.local/share/quake/history.sqlite` (a test that needs its own passes `QUAKE_HISTORY`).
-    static let historyFile = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-history-\(getpid()).sqlite").path
+    /// Where each invocation gets a run history of its own, so that the runs the tests make never
+    /// reach the user's `~/.local/share/quake/history.sqlite`, and no run is judged against another
+    /// test's runs of a plan of the same name (a test that keeps a history passes `QUAKE_HISTORY`).
+    static let historyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quake-cli-history-\(getpid())").path
 
     /// The test's environment with `QUAKE_STATE_DIR` set to ``stateDirectory``, `QUAKE_HISTORY` to
-    /// ``historyFile``, and `extra` added.
+    /// a new file in ``historyDirectory``, and `extra` added.
     static func environment(adding extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["QUAKE_STATE_DIR"] = stateDirectory
-        environment["QUAKE_HISTORY"] = historyFile
+        environment["QUAKE_HISTORY"] = historyDirectory + "/\(UUID().uuidString).sqlite"
         return environment.merging(extra) { $1 }
     }
 
