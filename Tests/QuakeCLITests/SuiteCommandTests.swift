@@ -117,6 +117,25 @@ import Testing
         #expect(tags.stderr.contains("--tags and --skip-tags select plans of a suite"))
     }
 
+    /// `quake validate` checks a suite with every plan it names, so `quake validate experiments/*.yaml`
+    /// still checks the folder; `quake explain` says a suite is not a plan.
+    @Test(.timeLimit(.minutes(2)))
+    func validateChecksASuiteAndItsPlans() throws {
+        let nightly = try QuakeBinary.run(["validate", "experiments/nightly.yaml"], in: ValidateCommandTests.packageRoot)
+        #expect(nightly.status == 0, "\(nightly.stderr)")
+        #expect(nightly.stdout.contains("suite nightly: valid (8 plans, checked below)"))
+        #expect(nightly.stdout.contains("cluster-canary-upgrade: valid"))
+        let dir = try Self.folder(["pass", "broken"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let broken = try QuakeBinary.run(["validate", dir.appendingPathComponent("suite.yaml").path])
+        #expect(broken.status == 2)
+        #expect(broken.hasPositionedError(in: dir.appendingPathComponent("broken.yaml").path), "the suite's plan is checked: \(broken.stderr)")
+        #expect(broken.stdout.contains("pass: valid"))
+        let explain = try QuakeBinary.run(["explain", "experiments/nightly.yaml"], in: ValidateCommandTests.packageRoot)
+        #expect(explain.status == 2)
+        #expect(explain.stderr.contains("'Suite' is not a plan kind; expected 'Experiment' (a suite runs with quake run SUITE; see docs/suites.md)"), "\(explain.stderr)")
+    }
+
     /// The done-when of the issue: the nightly suite runs on the model and writes its outputs, and
     /// every link in them leads to a file it wrote.
     @Test(.timeLimit(.minutes(15)))
