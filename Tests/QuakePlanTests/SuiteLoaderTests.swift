@@ -99,6 +99,11 @@ import Testing
         #expect(!SuiteLoader.isSuite(path: "/nonexistent.yaml"))
     }
 
+    @Test func folderNamesAreDistinct() {
+        let names = Suite.folderNames(["a.yaml", "a-2.yaml", "x/a.yaml", "y/a.yml", "b"].map { Suite.Entry(plan: $0, path: $0) })
+        #expect(names == ["a", "a-2", "a-3", "a-4", "b"])
+    }
+
     @Test(arguments: [
         ([], [], ["a", "b", "c", "a-2"]),
         (["node"], [], ["a", "a-2"]),

@@ -7,16 +7,21 @@ extension Suite {
         }
     }
 
-    /// A folder name for each entry, in order: the plan file's name without its extension, with
-    /// `-2`, `-3`, … added when the suite runs the same file more than once.
+    /// A distinct folder name for each entry, in order: the plan file's name without its
+    /// extension, with `-2`, `-3`, … added when that name is already taken (the suite runs the same
+    /// file twice, or files of one name from two folders).
     public static func folderNames(_ entries: [Entry]) -> [String] {
-        var seen: [String: Int] = [:]
+        var taken: Set<String> = []
         return entries.map { entry in
             let file = entry.plan.split(separator: "/").last.map(String.init) ?? entry.plan
             let stem = file.hasSuffix(".yaml") ? String(file.dropLast(5)) : file.hasSuffix(".yml") ? String(file.dropLast(4)) : file
-            let count = (seen[stem] ?? 0) + 1
-            seen[stem] = count
-            return count == 1 ? stem : "\(stem)-\(count)"
+            var name = stem, count = 1
+            while taken.contains(name) {
+                count += 1
+                name = "\(stem)-\(count)"
+            }
+            taken.insert(name)
+            return name
         }
     }
 }
