@@ -88,6 +88,22 @@ import Testing
         #expect(xml.contains("<testsuite name=\"broken.yaml\" tests=\"1\" failures=\"0\" errors=\"1\""))
     }
 
+    /// Each plan of a suite runs through `quake run PLAN`'s path, so each is one run in the history.
+    @Test(.timeLimit(.minutes(5)))
+    func eachPlanOfASuiteIsARunInTheHistory() throws {
+        let dir = try Self.folder(["pass", "fail", "broken"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let history = dir.appendingPathComponent("history.sqlite").path
+        let result = try Self.run(dir, ["--history", history])
+        #expect(result.status == 5, "\(result.stderr)")
+        let listed = try QuakeBinary.run(["history", "--json", "--history", history])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let runs = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(Set(runs.compactMap { $0["plan"] as? String }) == ["pass", "fail"], "the plan that did not load made no run: \(listed.stdout)")
+        let pass = try #require(runs.first { $0["plan"] as? String == "pass" })
+        #expect(pass["reportFolder"] as? String == dir.appendingPathComponent("out/pass").path)
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func tagsSelectThePlansThatRun() throws {
         let dir = try Self.folder(["pass", "fail", "inconclusive"])
