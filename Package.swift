@@ -159,6 +159,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "QuakeDeployTests",
+            dependencies: ["QuakePlan", "QuakeKube", "QuakeTestSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "QuakeCLITests",
             dependencies: ["quake", "QuakeTestSupport"],
             swiftSettings: strict

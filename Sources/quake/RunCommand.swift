@@ -15,8 +15,14 @@ struct RunCommand: AsyncParsableCommand {
         discussion: ExitStatus.table
     )
 
-    @Argument(help: "Plan files (YAML).")
+    @Argument(help: "Plan files (YAML), or one suite file (kind: Suite, see docs/suites.md).")
     var plans: [String]
+
+    @Option(help: ArgumentHelp("Suite: run only the plans with one of these tags (comma-separated, or repeat the option).", valueName: "tags"))
+    var tags: [String] = []
+
+    @Option(help: ArgumentHelp("Suite: leave out the plans with one of these tags.", valueName: "tags"))
+    var skipTags: [String] = []
 
     @Option(help: "Target: model, lab or kubernetes (default: the plan's, else model).")
     var target: TargetKind?
@@ -76,6 +82,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let suite = try SuiteRun.suitePath(of: self) { return try await SuiteRun(command: self, path: suite).run() }
         let (loaded, failed) = PlanLoading.load(plans, quiet: quiet)
         if failed { throw ExitStatus.invalid.exitCode }
         if dryRun { return try await printDryRuns(loaded.map(\.plan)) }

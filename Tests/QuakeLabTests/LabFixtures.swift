@@ -17,11 +17,11 @@ enum LabFixtures {
         }
     }
 
-    /// The plans of the repository's `experiments/` folder, by file name.
+    /// The plans of the repository's `experiments/` folder, by file name (its suites left out).
     static var experimentFiles: [String] {
         let folder = PlanFixtures.repository.appendingPathComponent("experiments")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".yaml") }.sorted()
+        return names.filter { $0.hasSuffix(".yaml") && !SuiteLoader.isSuite(path: folder.appendingPathComponent($0).path) }.sorted()
     }
 
     /// Loads `experiments/<name>`.

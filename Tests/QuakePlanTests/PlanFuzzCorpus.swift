@@ -1,4 +1,5 @@
 import Foundation
+import QuakePlan
 import QuakeTestSupport
 
 /// The valid plans the loader's fuzz test mutates: `Fixtures/base.yaml` and every
@@ -18,7 +19,7 @@ struct PlanFuzzCorpus {
     init() throws {
         var files = [MalformedFixtures.directory.appendingPathComponent("base.yaml")]
         files += try FileManager.default.contentsOfDirectory(at: Self.experiments, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "yaml" }.sorted { $0.path < $1.path }
+            .filter { $0.pathExtension == "yaml" && !SuiteLoader.isSuite(path: $0.path) }.sorted { $0.path < $1.path }
         let texts = try files.map { try String(contentsOf: $0, encoding: .utf8) }
         plans = texts.map(Self.sections)
         values = texts.flatMap { $0.split(separator: "\n") }.compactMap { line in

@@ -34,7 +34,8 @@ final class PlanDecoder {
             reader.error(node, "apiVersion", "'\(v)' is not supported; this Quake reads 'quake/v1'")
         }
         if let node = top["kind"], let k = reader.string(node, "kind"), k != "Experiment" {
-            reader.error(node, "kind", "'\(k)' is not a plan kind; expected 'Experiment'" + Suggestion.phrase(for: k, among: ["Experiment"]))
+            let suite = k == "Suite" ? " (a suite runs with quake run SUITE; see docs/suites.md)" : ""
+            reader.error(node, "kind", "'\(k)' is not a plan kind; expected 'Experiment'" + Suggestion.phrase(for: k, among: ["Experiment"]) + suite)
         }
         let metadata = top["metadata"].flatMap(decodeMetadata) ?? PlanMetadata(name: "unnamed")
         let before = reader.sink.errorCount

@@ -7,43 +7,62 @@ import Foundation
 public enum JUnitReport {
     /// The XML for one or more runs.
     public static func render(_ records: [RunRecord]) -> String {
-        let tests = records.reduce(0) { $0 + $1.slos.count + ($1.abort == nil ? 0 : 1) + ($1.regressions == nil ? 0 : 1) }
-        let failures = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "fail" }.count + (regressed($1) ? 1 : 0) }
-        let skipped = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "inconclusive" }.count }
-        let errors = records.filter { $0.abort != nil || $0.verdict == "error" }.count
-        let time = records.reduce(0) { $0 + $1.wallSeconds }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"quake\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\">\n"
-        for r in records {
-            let f = r.slos.filter { $0.verdict == "fail" }.count + (regressed(r) ? 1 : 0), s = r.slos.filter { $0.verdict == "inconclusive" }.count
-            let e = r.abort == nil ? 0 : 1
-            out += "  <testsuite name=\"\(escape(r.plan))\" tests=\"\(r.slos.count + e + (r.regressions == nil ? 0 : 1))\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(r.wallSeconds))\" timestamp=\"\(escape(timestamp(r.startedAt)))\">\n"
-            out += "    <properties>\n"
-            var properties = [("target", r.target), ("seed", String(r.seed)), ("verdict", r.verdict)]
-            if let score = r.score { properties.append(("score", String(format: "%.1f", score))) }
-            for (name, value) in properties { out += "      <property name=\"\(name)\" value=\"\(escape(value))\"/>\n" }
-            out += "    </properties>\n"
-            for slo in r.slos {
-                let open = "    <testcase classname=\"\(escape(r.plan))\" name=\"\(escape(slo.name))\" time=\"0\""
-                switch slo.verdict {
-                case "fail":
-                    out += open + ">\n      <failure message=\"\(escape(slo.reason))\" type=\"SLO\">\(escape("\(slo.sli) \(slo.objective): \(slo.reason)"))</failure>\n    </testcase>\n"
-                case "inconclusive":
-                    out += open + ">\n      <skipped message=\"\(escape("inconclusive: " + slo.reason))\"/>\n    </testcase>\n"
-                default:
-                    out += open + "/>\n"
-                }
-            }
-            if let abort = r.abort {
-                out += "    <testcase classname=\"\(escape(r.plan))\" name=\"run\" time=\"\(seconds(r.wallSeconds))\">\n"
-                out += "      <error message=\"\(escape("aborted at \(abort.at) s by \(abort)"))\" type=\"\(abort.cause == RunRecord.Abort.killSwitch ? "KillSwitch" : "StopCondition")\"/>\n    </testcase>\n"
-            }
-            if let regressions = r.regressions {
-                out += regressionCase(r.plan, regressions)
-            }
-            out += "  </testsuite>\n"
-        }
+        out += "<testsuites name=\"quake\" \(Totals(records).attributes)>\n"
+        for r in records { out += testsuite(r) }
         return out + "</testsuites>\n"
+    }
+
+    /// The counts of a `<testsuites>` element over runs.
+    struct Totals {
+        var tests = 0, failures = 0, errors = 0, skipped = 0
+        var time = 0.0
+
+        init(_ records: [RunRecord]) {
+            tests = records.reduce(0) { $0 + $1.slos.count + ($1.abort == nil ? 0 : 1) + ($1.regressions == nil ? 0 : 1) }
+            failures = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "fail" }.count + (regressed($1) ? 1 : 0) }
+            skipped = records.reduce(0) { $0 + $1.slos.filter { $0.verdict == "inconclusive" }.count }
+            errors = records.filter { $0.abort != nil || $0.verdict == "error" }.count
+            time = records.reduce(0) { $0 + $1.wallSeconds }
+        }
+
+        /// `tests="…" failures="…" errors="…" skipped="…" time="…"`.
+        var attributes: String {
+            "tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(seconds(time))\""
+        }
+    }
+
+    /// One run's `<testsuite>` element, indented to sit in `<testsuites>`.
+    static func testsuite(_ r: RunRecord) -> String {
+        var out = ""
+        let f = r.slos.filter { $0.verdict == "fail" }.count + (regressed(r) ? 1 : 0), s = r.slos.filter { $0.verdict == "inconclusive" }.count
+        let e = r.abort == nil ? 0 : 1
+        out += "  <testsuite name=\"\(escape(r.plan))\" tests=\"\(r.slos.count + e + (r.regressions == nil ? 0 : 1))\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(r.wallSeconds))\" timestamp=\"\(escape(timestamp(r.startedAt)))\">\n"
+        out += "    <properties>\n"
+        var properties = [("target", r.target), ("seed", String(r.seed)), ("verdict", r.verdict)]
+        if let score = r.score { properties.append(("score", String(format: "%.1f", score))) }
+        for (name, value) in properties { out += "      <property name=\"\(name)\" value=\"\(escape(value))\"/>\n" }
+        out += "    </properties>\n"
+        for slo in r.slos {
+            let open = "    <testcase classname=\"\(escape(r.plan))\" name=\"\(escape(slo.name))\" time=\"0\""
+            switch slo.verdict {
+            case "fail":
+                out += open + ">\n      <failure message=\"\(escape(slo.reason))\" type=\"SLO\">\(escape("\(slo.sli) \(slo.objective): \(slo.reason)"))</failure>\n    </testcase>\n"
+            case "inconclusive":
+                out += open + ">\n      <skipped message=\"\(escape("inconclusive: " + slo.reason))\"/>\n    </testcase>\n"
+            default:
+                out += open + "/>\n"
+            }
+        }
+        if let abort = r.abort {
+            out += "    <testcase classname=\"\(escape(r.plan))\" name=\"run\" time=\"\(seconds(r.wallSeconds))\">\n"
+            out += "      <error message=\"\(escape("aborted at \(abort.at) s by \(abort)"))\" type=\"\(abort.cause == RunRecord.Abort.killSwitch ? "KillSwitch" : "StopCondition")\"/>\n    </testcase>\n"
+        }
+        if let regressions = r.regressions {
+            out += regressionCase(r.plan, regressions)
+        }
+        out += "  </testsuite>\n"
+        return out
     }
 
     /// Whether the comparison with recent runs found a regression (flakiness alone is none).
