@@ -40,14 +40,29 @@ enum RunHistory {
                                 timeToRecover: entry.timeToRecoverSeconds.map { TimeSpan(seconds: $0) }, hurt: entry.timeToDetectSeconds != nil)
         }
         judged.regressions = RegressionCheck.judge(current, earlier: runs).map(RunRecord.Regression.init)
+        let points = Self.points(earlier, linkedFrom: folder)
+            + [RunTrend.Point(id: "this run", startedAt: record.startedAt, verdict: record.verdict, score: record.score,
+                              timeToRecoverSeconds: record.metrics.timeToRecoverSeconds, errorBudgetBurn: record.metrics.errorBudgetBurn, link: nil)]
+        return (judged, RunTrend(points: points))
+    }
+
+    /// The last runs of `plan` on `target` in the history (this one included, once appended),
+    /// linked from `folder`; nil when the history cannot be read or holds fewer than two.
+    static func trend(plan: String, target: String, folder: String, history: String?) -> RunTrend? {
+        let path = HistoryLocation.path(flag: history)
+        guard FileManager.default.fileExists(atPath: path),
+              let runs = try? HistoryStore(path: path).runs(plan: plan, target: target, limit: RunTrend.limit), runs.count >= 2 else { return nil }
+        return RunTrend(points: points(runs, linkedFrom: folder))
+    }
+
+    /// `entries` (newest first) as trend points, oldest first, each linking to its report from `folder`.
+    private static func points(_ entries: [HistoryEntry], linkedFrom folder: String) -> [RunTrend.Point] {
         let here = URL(fileURLWithPath: folder).standardizedFileURL.path
-        let points = earlier.reversed().map { entry in
+        return entries.reversed().map { entry in
             RunTrend.Point(id: entry.id, startedAt: Self.instant(entry.startedAt), verdict: entry.verdict, score: entry.score,
                            timeToRecoverSeconds: entry.timeToRecoverSeconds, errorBudgetBurn: entry.errorBudgetBurn,
                            link: entry.reportFolder.map { Self.relative($0 + "/report.html", from: here) })
-        } + [RunTrend.Point(id: "this run", startedAt: record.startedAt, verdict: record.verdict, score: record.score,
-                            timeToRecoverSeconds: record.metrics.timeToRecoverSeconds, errorBudgetBurn: record.metrics.errorBudgetBurn, link: nil)]
-        return (judged, RunTrend(points: points))
+        }
     }
 
     /// `date` as run.json writes instants.

@@ -79,7 +79,12 @@ struct SuiteRun {
         do {
             try ReportFiles.write(SuiteJUnitReport.render(record), to: out + "/junit.xml")
             try ReportFiles.write(SuiteMarkdownReport.render(record), to: out + "/summary.md")
-            try ReportFiles.write(SuiteHTMLReport.render(record), to: out + "/report.html")
+            var trends: [String: RunTrend] = [:]
+            for entry in entries {
+                guard let run = entry.record else { continue }
+                trends[entry.folder] = RunHistory.trend(plan: run.plan, target: run.target, folder: out, history: command.history)
+            }
+            try ReportFiles.write(SuiteHTMLReport.render(record, trends: trends), to: out + "/report.html")
             if let junit = command.junit { try ReportFiles.write(SuiteJUnitReport.render(record), to: junit) }
         } catch {
             PlanLoading.printError("cannot write the suite's reports to \(out): \(error.localizedDescription)")

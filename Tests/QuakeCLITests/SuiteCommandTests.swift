@@ -43,8 +43,8 @@ import Testing
         return dir
     }
 
-    static func run(_ dir: URL, _ arguments: [String] = []) throws -> QuakeBinary.Result {
-        try QuakeBinary.run(["run", dir.appendingPathComponent("suite.yaml").path, "--out", dir.appendingPathComponent("out").path, "--quiet"] + arguments)
+    static func run(_ dir: URL, _ arguments: [String] = []) async throws -> QuakeBinary.Result {
+        try await QuakeBinary.runOffPool(["run", dir.appendingPathComponent("suite.yaml").path, "--out", dir.appendingPathComponent("out").path, "--quiet"] + arguments)
     }
 
     /// The suite's exit code is the worst plan's: aborted and error outrank fail, which outranks
@@ -58,10 +58,10 @@ import Testing
         (["fail", "broken"], 5),
         (["broken", "aborted", "inconclusive"], 5),
     ] as [([String], Int32)])
-    func theExitCodeIsTheWorstPlans(entries: [String], status: Int32) throws {
+    func theExitCodeIsTheWorstPlans(entries: [String], status: Int32) async throws {
         let dir = try Self.folder(entries)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try Self.run(dir)
+        let result = try await Self.run(dir)
         #expect(result.status == status, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         let summary = try String(contentsOf: dir.appendingPathComponent("out/summary.md"), encoding: .utf8)
         for entry in entries {
@@ -72,10 +72,10 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(5)))
-    func aFailingOrBrokenPlanDoesNotStopTheSuite() throws {
+    func aFailingOrBrokenPlanDoesNotStopTheSuite() async throws {
         let dir = try Self.folder(["fail", "broken", "pass"])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try Self.run(dir)
+        let result = try await Self.run(dir)
         #expect(result.status == 5, "the broken plan is an error; stderr: \(result.stderr)")
         #expect(result.hasPositionedError(in: dir.appendingPathComponent("broken.yaml").path), "the plan's own errors are shown: \(result.stderr)")
         let out = dir.appendingPathComponent("out")
@@ -90,45 +90,54 @@ import Testing
 
     /// Each plan of a suite runs through `quake run PLAN`'s path, so each is one run in the history.
     @Test(.timeLimit(.minutes(5)))
-    func eachPlanOfASuiteIsARunInTheHistory() throws {
+    func eachPlanOfASuiteIsARunInTheHistory() async throws {
         let dir = try Self.folder(["pass", "fail", "broken"])
         defer { try? FileManager.default.removeItem(at: dir) }
         let history = dir.appendingPathComponent("history.sqlite").path
-        let result = try Self.run(dir, ["--history", history])
+        let result = try await Self.run(dir, ["--history", history])
         #expect(result.status == 5, "\(result.stderr)")
-        let listed = try QuakeBinary.run(["history", "--json", "--history", history])
+        let listed = try await QuakeBinary.runOffPool(["history", "--json", "--history", history])
         #expect(listed.status == 0, "\(listed.stderr)")
         let runs = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(Set(runs.compactMap { $0["plan"] as? String }) == ["pass", "fail"], "the plan that did not load made no run: \(listed.stdout)")
         let pass = try #require(runs.first { $0["plan"] as? String == "pass" })
         #expect(pass["reportFolder"] as? String == dir.appendingPathComponent("out/pass").path)
+
+        // The next night: each plan is judged against the first, and the index charts both runs.
+        let again = try await Self.run(dir, ["--history", history, "--out", dir.appendingPathComponent("again").path])
+        #expect(again.status == 5, "\(again.stderr)")
+        let index = try String(contentsOf: dir.appendingPathComponent("again/report.html"), encoding: .utf8)
+        #expect(index.contains("<h2>pass: recent runs</h2>") && index.contains("<h2>fail: recent runs</h2>"), "\(index)")
+        #expect(index.contains("<a href=\"../out/fail/report.html\"><circle"), "the failed night links to its report")
+        let report = try String(contentsOf: dir.appendingPathComponent("again/pass/report.md"), encoding: .utf8)
+        #expect(report.contains("## Against recent runs"))
     }
 
     @Test(.timeLimit(.minutes(5)))
-    func tagsSelectThePlansThatRun() throws {
+    func tagsSelectThePlansThatRun() async throws {
         let dir = try Self.folder(["pass", "fail", "inconclusive"])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try Self.run(dir, ["--tags", "pass,fail", "--skip-tags", "fail"])
+        let result = try await Self.run(dir, ["--tags", "pass,fail", "--skip-tags", "fail"])
         #expect(result.status == 0, "only pass runs; stderr: \(result.stderr)")
         let ran = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).sorted()
         #expect(ran == ["junit.xml", "pass", "report.html", "summary.md"])
-        let none = try Self.run(dir, ["--tags", "nothing"])
+        let none = try await Self.run(dir, ["--tags", "nothing"])
         #expect(none.status == 2)
         #expect(none.stderr.contains("--tags and --skip-tags leave none of the suite's 3 plans to run"))
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func suitesAreRefusedWhereTheyCannotRun() throws {
+    func suitesAreRefusedWhereTheyCannotRun() async throws {
         let dir = try Self.folder(["pass"], extra: "defaults: {repeat: 0}\n")
         defer { try? FileManager.default.removeItem(at: dir) }
         let suite = dir.appendingPathComponent("suite.yaml").path
-        let invalid = try QuakeBinary.run(["run", suite])
+        let invalid = try await QuakeBinary.runOffPool(["run", suite])
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("\(suite):5:20: error: defaults.repeat: 0 is out of range"), "\(invalid.stderr)")
-        let mixed = try QuakeBinary.run(["run", suite, dir.appendingPathComponent("pass.yaml").path])
+        let mixed = try await QuakeBinary.runOffPool(["run", suite, dir.appendingPathComponent("pass.yaml").path])
         #expect(mixed.status == 2)
         #expect(mixed.stderr.contains("a suite runs on its own"))
-        let tags = try QuakeBinary.run(["run", dir.appendingPathComponent("pass.yaml").path, "--tags", "x"])
+        let tags = try await QuakeBinary.runOffPool(["run", dir.appendingPathComponent("pass.yaml").path, "--tags", "x"])
         #expect(tags.status == 2)
         #expect(tags.stderr.contains("--tags and --skip-tags select plans of a suite"))
     }
@@ -136,18 +145,18 @@ import Testing
     /// `quake validate` checks a suite with every plan it names, so `quake validate experiments/*.yaml`
     /// still checks the folder; `quake explain` says a suite is not a plan.
     @Test(.timeLimit(.minutes(2)))
-    func validateChecksASuiteAndItsPlans() throws {
-        let nightly = try QuakeBinary.run(["validate", "experiments/nightly.yaml"], in: ValidateCommandTests.packageRoot)
+    func validateChecksASuiteAndItsPlans() async throws {
+        let nightly = try await QuakeBinary.runOffPool(["validate", "experiments/nightly.yaml"], in: ValidateCommandTests.packageRoot)
         #expect(nightly.status == 0, "\(nightly.stderr)")
         #expect(nightly.stdout.contains("suite nightly: valid (8 plans, checked below)"))
         #expect(nightly.stdout.contains("cluster-canary-upgrade: valid"))
         let dir = try Self.folder(["pass", "broken"])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let broken = try QuakeBinary.run(["validate", dir.appendingPathComponent("suite.yaml").path])
+        let broken = try await QuakeBinary.runOffPool(["validate", dir.appendingPathComponent("suite.yaml").path])
         #expect(broken.status == 2)
         #expect(broken.hasPositionedError(in: dir.appendingPathComponent("broken.yaml").path), "the suite's plan is checked: \(broken.stderr)")
         #expect(broken.stdout.contains("pass: valid"))
-        let explain = try QuakeBinary.run(["explain", "experiments/nightly.yaml"], in: ValidateCommandTests.packageRoot)
+        let explain = try await QuakeBinary.runOffPool(["explain", "experiments/nightly.yaml"], in: ValidateCommandTests.packageRoot)
         #expect(explain.status == 2)
         #expect(explain.stderr.contains("'Suite' is not a plan kind; expected 'Experiment' (a suite runs with quake run SUITE; see docs/suites.md)"), "\(explain.stderr)")
     }

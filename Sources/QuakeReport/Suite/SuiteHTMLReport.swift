@@ -2,7 +2,8 @@
 /// linking each plan's own `report.html`.
 public enum SuiteHTMLReport {
     /// The page.
-    public static func render(_ s: SuiteRecord) -> String {
+    /// The page; `trends` (by entry folder, from the history) adds each plan's recent runs.
+    public static func render(_ s: SuiteRecord, trends: [String: RunTrend] = [:]) -> String {
         var body = ""
         func add(_ line: String) { body += line + "\n" }
         add("<header><h1>Suite \(html(s.name)) <span class=\"badge \(badge(s.verdict))\">\(html(s.verdict.uppercased()))</span></h1>")
@@ -18,6 +19,17 @@ public enum SuiteHTMLReport {
             add("<tr><td>\(html(e.name))</td><td>\(html(e.target))</td><td class=\"\(e.verdict)\">\(html(e.verdict))</td><td>\(e.record?.score.map(ReportText.score) ?? "—")</td><td>\(html(ttr))</td><td>\(html(failed))</td><td>\(link)</td></tr>")
         }
         add("</table></section>")
+        let regressed = s.entries.compactMap { e in e.record?.regressions.flatMap { $0.isEmpty ? nil : (e.name, $0) } }
+        if !regressed.isEmpty {
+            add("<section><h2>Against recent runs</h2><ul>")
+            for (name, findings) in regressed {
+                for g in findings { add("<li>\(html(name)): <b>\(g.regression ? "Regression" : "Flaky")</b> (\(html(g.kind))): \(html(g.detail))</li>") }
+            }
+            add("</ul></section>")
+        }
+        for e in s.entries {
+            if let section = trends[e.folder]?.section(heading: "\(e.name): recent runs"), !section.isEmpty { add(section) }
+        }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

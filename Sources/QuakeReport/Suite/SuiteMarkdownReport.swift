@@ -15,6 +15,13 @@ public enum SuiteMarkdownReport {
             let link = e.record == nil ? "—" : "[report](\(e.folder)/report.md)"
             out += "| \(ReportText.cell(e.name)) | \(e.target) | **\(e.verdict)** | \(e.record?.score.map(ReportText.score) ?? "—") | \(ttr) | \(failed) | \(link) |\n"
         }
+        let regressed = s.entries.compactMap { e in e.record?.regressions.flatMap { $0.isEmpty ? nil : (e.name, $0) } }
+        if !regressed.isEmpty {
+            out += "\n## Against recent runs\n\n"
+            for (name, findings) in regressed {
+                for g in findings { out += "- \(ReportText.cell(name)): \(ReportText.regression(g))\n" }
+            }
+        }
         let unrun = s.entries.filter { $0.reason != nil }
         if !unrun.isEmpty {
             out += "\n## Plans without a verdict\n\n"
