@@ -48,6 +48,17 @@ import Testing
         #expect(change.isGone(from: after))
     }
 
+    /// A taint's value is a label value (at most 63 characters, ASCII): a run of a plan with a
+    /// long or non-ASCII name still taints, and two such runs stay apart.
+    @Test func theRunIdIsWrittenAsALabelValue() {
+        #expect(KubeTaint.chaos(run: "zone-outage-20261207-190532-ab12").value == "zone-outage-20261207-190532-ab12")
+        let long = "the-talks-cluster-canary-upgrade-with-every-service-of-the-shop-20261207-190532-ab12"
+        let value = KubeTaint.chaos(run: long).value ?? ""
+        #expect(value.count == 63 && value.hasPrefix("the-talks-cluster-canary-upgrade-with-every-service-of-"), "\(value)")
+        #expect(value != KubeTaint.chaos(run: long.replacingOccurrences(of: "ab12", with: "cd34")).value, "the digest keeps two runs apart")
+        #expect(KubeTaint.chaos(run: "zoné_outage-20261207").value == "zon-_outage-20261207")
+    }
+
     @Test func eachNodeFaultModeHasItsTaints() {
         let node = KubeFaultPlanner.Target.node(cluster: "m1", name: "n1")
         #expect(KubeFaultPlanner.taints(for: node, run: "r", mode: .taint)! == ([.chaos(run: "r")], true))

@@ -15,9 +15,10 @@ public struct KubeTaint: Sendable, Equatable, Codable, CustomStringConvertible {
         self.effect = effect
     }
 
-    /// Quake's NoExecute taint for run `run`.
+    /// Quake's NoExecute taint for run `run`; its value is the run's id as a label value
+    /// (shortened with a digest past 63 characters, as the API requires).
     public static func chaos(run: String, effect: String = "NoExecute") -> KubeTaint {
-        KubeTaint(key: chaosKey, value: run, effect: effect)
+        KubeTaint(key: chaosKey, value: KubeNames.labelValue(run), effect: effect)
     }
 
     /// The taint that tells Kubernetes a node is shut down for good, so its pods move at once

@@ -1,4 +1,3 @@
-import Foundation
 import QuakeCore
 
 /// The talk's cluster canary upgrade on real clusters (SEMANTICS §5.3): VirtualService weights
@@ -128,9 +127,9 @@ extension KubernetesTarget {
     /// Where WorkloadRebalancers are created (cluster-scoped).
     static let rebalancerPath = "/apis/apps.karmada.io/v1alpha1/workloadrebalancers"
 
-    /// `quake-<run>-<cluster>` as an object name may be written (lowercase, `-` for `_`).
+    /// `quake-<run>-<cluster>` as an object name may be written.
     static func rebalancerName(run: String, cluster: String) -> String {
-        "quake-\(run)-\(cluster)".lowercased().replacingOccurrences(of: "_", with: "-")
+        KubeNames.objectName("quake-\(run)-\(cluster)")
     }
 
     /// The WorkloadRebalancer a `restore-workloads` step applies for `plan`'s Deployments.
