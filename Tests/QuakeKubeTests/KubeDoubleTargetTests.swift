@@ -85,14 +85,7 @@ import Testing
             let target = try KubernetesTarget(plan: plan, system: KubeSystem(karmada: connection, members: ["member1": connection]), run: "run-9", timeout: timeout) { _, change in
                 journaled.withLock { $0.append(change) }
             }
-            try await target.prepare()
-            do {
-                try await body(server, target, plan, journaled)
-            } catch {
-                await target.teardown()
-                throw error
-            }
-            await target.teardown()
+            try await target.whilePrepared { try await body(server, target, plan, journaled) }
         }
     }
 

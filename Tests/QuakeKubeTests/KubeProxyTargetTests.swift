@@ -72,14 +72,7 @@ import Testing
             let target = try KubernetesTarget(plan: plan, system: system, run: "run-7", timeout: .seconds(30)) { _, change in
                 journaled.withLock { $0.append(change) }
             }
-            try await target.prepare()
-            do {
-                try await body(karmada, members, target, plan, journaled)
-            } catch {
-                await target.teardown()
-                throw error
-            }
-            await target.teardown()
+            try await target.whilePrepared { try await body(karmada, members, target, plan, journaled) }
         }
     }
 
