@@ -31,14 +31,26 @@ import Testing
         }
     }
 
+    /// A lab run with its faults injected, interrupted `times` times: its folder (the caller
+    /// removes it), output folder, standard error file, process and environment.
+    static func interruptedRun(basePort: Int, times: Int) async throws -> (dir: URL, out: URL, stderr: URL, quake: Process, environment: [String: String]) {
+        let (dir, plan, environment) = try Self.setUp(basePort: basePort)
+        let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
+        do {
+            let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
+            try await Self.interrupt(quake, times: times, stderr: stderr)
+            return (dir, out, stderr, quake, environment)
+        } catch {
+            try? FileManager.default.removeItem(at: dir)
+            throw error
+        }
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func aSecondCtrlCDuringTheRevertDoesNotCutTheCleanupShort() async throws {
         let port = 27100
-        let (dir, plan, environment) = try Self.setUp(basePort: port)
+        let (dir, out, stderr, quake, _) = try await Self.interruptedRun(basePort: port, times: 2)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
-        let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
-        try await Self.interrupt(quake, times: 2, stderr: stderr)
         #expect(await LabLifecycleTests.exitStatus(of: quake) == 4, "a stopped run exits 4")
         let printed = try String(contentsOf: stderr, encoding: .utf8)
         // The message for the second is asserted by the next test, which waits for it; here the
@@ -54,11 +66,8 @@ import Testing
     @Test(.timeLimit(.minutes(3)))
     func aThirdCtrlCExitsAtOnceAndNamesTheRollbackThatFinishesTheJob() async throws {
         let port = 27200
-        let (dir, plan, environment) = try Self.setUp(basePort: port)
+        let (dir, out, stderr, quake, environment) = try await Self.interruptedRun(basePort: port, times: 3)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("run"), stderr = dir.appendingPathComponent("stderr.txt")
-        let quake = try await LabLifecycleTests.startFaultedRun(plan: plan, out: out, environment: environment, stderr: stderr)
-        try await Self.interrupt(quake, times: 3, stderr: stderr)
         #expect(await LabLifecycleTests.exitStatus(of: quake) == 5, "cut short: the cleanup is not done")
         let printed = try String(contentsOf: stderr, encoding: .utf8)
         let command = try #require(printed.split(separator: "`").first { $0.hasPrefix("quake rollback --run ") }, "\(printed)")
