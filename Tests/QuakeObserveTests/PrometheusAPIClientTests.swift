@@ -159,4 +159,36 @@ import Testing
         })
         #expect(zeroStep.code == .invalidArgument)
     }
+
+    /// A Prometheus behind a bearer token (as an OpenShift or managed one is): the token comes
+    /// from the file for each request, so a rotated token is used at once, and it appears in no
+    /// error; a missing file is named.
+    @Test(.timeLimit(.minutes(1)))
+    func theBearerTokenComesFromItsFileForEachRequest() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("quake-prometheus-token-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tokenFile = dir.appendingPathComponent("token")
+        try "first-secret\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        let ok = #"{"status":"success","data":{"resultType":"scalar","result":[1764073301.25,"1"]}}"#
+        try await LoopbackHTTPServer.with({ request in
+            ["Bearer first-secret", "Bearer second-secret"].contains(request.header("Authorization") ?? "")
+                ? Self.json(ok) : Self.json(#"{"status":"error","errorType":"unauthorized","error":"bad token"}"#, status: 401)
+        }) { server in
+            let client = PrometheusAPIClient(baseURL: server.url(), tokenFile: tokenFile.path)
+            _ = try await client.query("vector(1)")
+            try "second-secret".write(to: tokenFile, atomically: true, encoding: .utf8)
+            _ = try await client.query("vector(1)")
+            #expect(server.requests.map { $0.header("Authorization") } == ["Bearer first-secret", "Bearer second-secret"])
+
+            try "stale-secret".write(to: tokenFile, atomically: true, encoding: .utf8)
+            let refused = await failure { try await client.query("vector(1)") }
+            #expect(refused?.code == .server && refused?.message.contains("401") == true, "\(String(describing: refused))")
+            #expect(refused.map { !"\($0)".contains("stale-secret") } == true, "the token is in no message")
+
+            let missing = await failure { try await PrometheusAPIClient(baseURL: server.url(), tokenFile: dir.appendingPathComponent("gone").path).query("vector(1)") }
+            #expect(missing?.code == .invalidArgument && missing?.message.contains("cannot read the Prometheus token file \(dir.path)/gone") == true, "\(String(describing: missing))")
+            #expect(server.requests.count == 3, "nothing is sent without the token")
+        }
+    }
 }

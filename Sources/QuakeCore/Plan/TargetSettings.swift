@@ -18,6 +18,8 @@ public struct TargetSettings: Sendable, Equatable {
     public var kubeconfig: String?
     /// Kubernetes: the Prometheus that scrapes the mesh.
     public var prometheusURL: String?
+    /// Kubernetes: a file holding the bearer token that Prometheus wants, read again for each query.
+    public var prometheusTokenFile: String?
     /// Kubernetes: how each member cluster of the plan is reached, by cluster name; a cluster not
     /// listed is reached through ``kubeContext`` when the plan has one cluster, else through
     /// Karmada's cluster proxy.

@@ -26,7 +26,8 @@ public enum KubeDryRun {
         }
         if let url = plan.target.prometheusURL {
             let reader = KubePrometheus(baseURL: url, plan: plan, origin: .now, windowCount: 1, http: http)
-            lines.append("Prometheus \(reader.baseURL), asked every \(plan.target.window) for the windows not settled yet (query_range):")
+            let token = plan.target.prometheusTokenFile.map { ", with the bearer token in \($0)" } ?? ""
+            lines.append("Prometheus \(reader.baseURL)\(token), asked every \(plan.target.window) for the windows not settled yet (query_range):")
             lines += reader.queries.map { "  \($0)" }
         }
         var maps: [String: KubeNodeMap] = [:]

@@ -33,6 +33,8 @@ struct KubePrometheus: Sendable {
 
     /// The Prometheus's base URL.
     let baseURL: String
+    /// The file of the bearer token Prometheus wants (`target.kubernetes.prometheusTokenFile`).
+    let tokenFile: String?
     /// Services whose traffic the run's own load generator reports (the plan's `to` when it has
     /// an ingress): Prometheus's series of them are left out, so no request counts twice.
     let excluded: Set<String>
@@ -48,6 +50,7 @@ struct KubePrometheus: Sendable {
     /// window 0 starts at `origin`.
     init(baseURL: String, plan: Plan, origin: Date, windowCount: Int, http: HTTPClient) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        tokenFile = plan.target.prometheusTokenFile
         self.http = http
         let converter = PrometheusTimeline(start: origin, window: plan.target.window, windowCount: windowCount,
                                            clientLocalities: Self.clientLocalities(plan), reporter: "source")
@@ -78,7 +81,7 @@ struct KubePrometheus: Sendable {
         var round = Round(time: now, window: window)
         let first = rounds.settled
         guard first <= window else { return round }
-        let client = PrometheusAPIClient(baseURL: baseURL, timeout: timeout, http: http)
+        let client = PrometheusAPIClient(baseURL: baseURL, timeout: timeout, tokenFile: tokenFile, http: http)
         // Point `first` (the start of the first unsettled window) is the value its increase is told from.
         let start = first == 0 ? rounds.origin : rounds.end(of: first - 1), end = rounds.end(of: window)
         let step = Duration.microseconds(rounds.window.microseconds)

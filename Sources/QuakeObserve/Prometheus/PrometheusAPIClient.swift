@@ -15,14 +15,36 @@ public struct PrometheusAPIClient: Sendable {
     public let baseURL: String
     /// The limit on each whole request, connecting included.
     public let timeout: Duration
+    /// A file holding the bearer token each request carries, read again for each (a rotated
+    /// token is picked up); none when nil. The token appears in no message.
+    public let tokenFile: String?
     private let http: HTTPClient
 
-    /// A client for the Prometheus server at `baseURL`; each request gives up after `timeout`.
-    /// Requests go through `http`, the shared engine unless given.
-    public init(baseURL: String, timeout: Duration = .seconds(30), http: HTTPClient = HTTPClient()) {
+    /// A client for the Prometheus server at `baseURL`; each request gives up after `timeout` and
+    /// carries the bearer token in `tokenFile`, if given. Requests go through `http`, the shared
+    /// engine unless given.
+    public init(baseURL: String, timeout: Duration = .seconds(30), tokenFile: String? = nil, http: HTTPClient = HTTPClient()) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
+        self.tokenFile = tokenFile
         self.http = http
+    }
+
+    /// The request's headers: JSON, and the bearer token when there is a token file.
+    private func headers(for url: String) throws -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        guard let tokenFile else { return headers }
+        let token: String
+        do {
+            token = try String(contentsOfFile: (tokenFile as NSString).expandingTildeInPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ObserveError(code: .invalidArgument, message: "cannot read the Prometheus token file \(tokenFile): \(error.localizedDescription)", location: url)
+        }
+        guard !token.isEmpty else {
+            throw ObserveError(code: .invalidArgument, message: "the Prometheus token file \(tokenFile) is empty", location: url)
+        }
+        headers.append(name: "Authorization", value: "Bearer " + token)
+        return headers
     }
 
     /// Evaluates `query` at one time (`/api/v1/query`); the server's current time when `time` is `nil`.
@@ -67,7 +89,7 @@ public struct PrometheusAPIClient: Sendable {
 
     private func get(_ path: String, _ parameters: [(String, String)]) async throws -> PrometheusQueryResult {
         let url = baseURL + path + "?" + parameters.map { "\($0)=\(Self.encode($1))" }.joined(separator: "&")
-        let request = HTTPRequest(url: url, headers: ["Accept": "application/json"], timeout: timeout, connectTimeout: min(timeout, .seconds(10)))
+        let request = HTTPRequest(url: url, headers: try headers(for: url), timeout: timeout, connectTimeout: min(timeout, .seconds(10)))
         let response: HTTPResponse
         do {
             response = try await http.send(request)

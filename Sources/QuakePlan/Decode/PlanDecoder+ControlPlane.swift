@@ -57,7 +57,7 @@ extension PlanDecoder {
             if let v = lm["timeScale"].flatMap({ reader.double($0, lm.path("timeScale"), in: 0.001...1) }) { settings.labTimeScale = v }
             if let v = lm["basePort"].flatMap({ reader.int($0, lm.path("basePort"), in: 1024...60000) }) { settings.labBasePort = v }
         }
-        if let n = m["kubernetes"], let km = reader.mapping(n, m.path("kubernetes"), keys: ["context", "karmadaContext", "kubeconfig", "prometheus", "clusters", "namespace", "ingress", "nodeFault"]) {
+        if let n = m["kubernetes"], let km = reader.mapping(n, m.path("kubernetes"), keys: ["context", "karmadaContext", "kubeconfig", "prometheus", "prometheusTokenFile", "clusters", "namespace", "ingress", "nodeFault"]) {
             settings.kubeContext = km["context"].flatMap { reader.string($0, km.path("context")) }
             settings.karmadaContext = km["karmadaContext"].flatMap { reader.string($0, km.path("karmadaContext")) }
             settings.kubeconfig = km["kubeconfig"].flatMap { reader.string($0, km.path("kubeconfig")) }
@@ -74,6 +74,7 @@ extension PlanDecoder {
             }
             settings.kubeIngress = url("ingress")
             settings.prometheusURL = url("prometheus")
+            settings.prometheusTokenFile = km["prometheusTokenFile"].flatMap { reader.string($0, km.path("prometheusTokenFile")) }
             if let clusters = km["clusters"], let entries = reader.namedEntries(clusters, km.path("clusters"), what: "member clusters") {
                 for entry in entries {
                     let path = reader.join(km.path("clusters"), entry.key)
