@@ -42,15 +42,7 @@ struct CompareCommand: ParsableCommand {
     func record(_ reference: String) throws -> RunRecord {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: reference, isDirectory: &isFolder) else { return try fromHistory(reference) }
-        let path = isFolder.boolValue ? reference + "/run.json" : reference
-        do {
-            return try ReportFiles.read(path)
-        } catch let error as DecodingError {
-            PlanLoading.printError("\(path): not a Quake run record: \(ReportFiles.describe(error))")
-        } catch {
-            PlanLoading.printError("\(reference): \(error.localizedDescription)")
-        }
-        throw ExitStatus.invalid.exitCode
+        return try ReportFiles.readForCommand(isFolder.boolValue ? reference + "/run.json" : reference)
     }
 
     /// The record of the history's run `reference` (an id, `last` or `last~N`).
@@ -63,11 +55,13 @@ struct CompareCommand: ParsableCommand {
         do {
             let entry = try HistoryStore(path: path).resolve(try RunReference(parsing: reference), plan: plan)
             guard let text = entry.record else { throw HistoryError(code: .notFound, message: "\(path): run \(entry.id) has no record") }
-            return try JSONDecoder().decode(RunRecord.self, from: Data(text.utf8))
+            return try ReportFiles.decode(Data(text.utf8), source: "\(path): run \(entry.id)")
         } catch let error as HistoryError {
             PlanLoading.printError("\(reference): \(error.message)")
+        } catch let error as DecodingError {
+            PlanLoading.printError("\(reference): the history's record is not a Quake run record: \(ReportFiles.describe(error))")
         } catch {
-            PlanLoading.printError("\(reference): the history's record cannot be read: \(error)")
+            PlanLoading.printError("\(reference): \(error.localizedDescription)")
         }
         throw ExitStatus.invalid.exitCode
     }

@@ -16,16 +16,7 @@ struct ReportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let run: RunRecord
-        do {
-            run = try ReportFiles.read(record)
-        } catch let error as DecodingError {
-            PlanLoading.printError("\(record): not a Quake run record: \(ReportFiles.describe(error))")
-            throw ExitStatus.invalid.exitCode
-        } catch {
-            PlanLoading.printError("\(record): \(error.localizedDescription)")
-            throw ExitStatus.invalid.exitCode
-        }
+        let run = try ReportFiles.readForCommand(record)
         let folder = out ?? (URL(fileURLWithPath: record).deletingLastPathComponent().path)
         do {
             try ReportFiles.write(MarkdownReport.render(run), to: folder + "/report.md")

@@ -21,17 +21,35 @@ enum ReportFiles {
 
     /// Reads a run record, refusing schema versions this Quake does not know.
     static func read(_ path: String) throws -> RunRecord {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try decode(Data(contentsOf: URL(fileURLWithPath: path)), source: path)
+    }
+
+    /// The run record in `data` (named `source` in errors), refusing schema versions this Quake
+    /// does not know and records it could not have written.
+    static func decode(_ data: Data, source: String) throws -> RunRecord {
         struct Version: Decodable { var schemaVersion: Int }
         let version = try JSONDecoder().decode(Version.self, from: data).schemaVersion
         guard version == 1 else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): run record schemaVersion \(version) is not one this Quake reads (1)"])
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(source): run record schemaVersion \(version) is not one this Quake reads (1)"])
         }
         let record = try JSONDecoder().decode(RunRecord.self, from: data)
         if let problem = record.problem {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(path): not a run record Quake wrote: \(problem)"])
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(source): not a run record Quake wrote: \(problem)"])
         }
         return record
+    }
+
+    /// `read(path)` for a command: a record that cannot be read is an error on standard error,
+    /// naming `path` and what was wrong, and exit status `invalid`.
+    static func readForCommand(_ path: String) throws -> RunRecord {
+        do {
+            return try read(path)
+        } catch let error as DecodingError {
+            PlanLoading.printError("\(path): not a Quake run record: \(describe(error))")
+        } catch {
+            PlanLoading.printError("\(path): \(error.localizedDescription)")
+        }
+        throw ExitStatus.invalid.exitCode
     }
 
     /// A decoding error in one line: where in the record, and what was wrong.

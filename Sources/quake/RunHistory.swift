@@ -33,12 +33,11 @@ enum RunHistory {
         }
         guard !earlier.isEmpty else { return (record, nil) }
         var judged = record
-        let current = RegressionCheck.Run(id: "this run", verdict: Verdict(rawValue: record.verdict) ?? .error, score: record.score,
-                                          timeToRecover: record.metrics.timeToRecoverSeconds.map { TimeSpan(seconds: $0) }, hurt: record.metrics.timeToDetectSeconds != nil)
-        let runs = earlier.map { entry in
-            RegressionCheck.Run(id: entry.id, verdict: Verdict(rawValue: entry.verdict) ?? .error, score: entry.score,
-                                timeToRecover: entry.timeToRecoverSeconds.map { TimeSpan(seconds: $0) }, hurt: entry.timeToDetectSeconds != nil)
+        func checked(_ id: String, _ verdict: String, _ score: Double?, detect: Double?, recover: Double?) -> RegressionCheck.Run {
+            RegressionCheck.Run(id: id, verdict: Verdict(rawValue: verdict) ?? .error, score: score, timeToRecover: recover.map { TimeSpan(seconds: $0) }, hurt: detect != nil)
         }
+        let current = checked("this run", record.verdict, record.score, detect: record.metrics.timeToDetectSeconds, recover: record.metrics.timeToRecoverSeconds)
+        let runs = earlier.map { checked($0.id, $0.verdict, $0.score, detect: $0.timeToDetectSeconds, recover: $0.timeToRecoverSeconds) }
         judged.regressions = RegressionCheck.judge(current, earlier: runs).map(RunRecord.Regression.init)
         let points = Self.points(earlier, linkedFrom: folder)
             + [RunTrend.Point(id: "this run", startedAt: record.startedAt, verdict: record.verdict, score: record.score,

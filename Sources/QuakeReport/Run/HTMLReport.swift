@@ -27,7 +27,7 @@ public enum HTMLReport {
         if let section = trend?.section(), !section.isEmpty { add(section) }
         if let regressions = r.regressions {
             let items = regressions.map { g in
-                "<li><b>\(g.regression ? "Regression" : "Flaky")</b> (\(html(g.kind))): \(html(g.detail)). Judged against \(html(g.against.joined(separator: ", "))).</li>"
+                "<li>\(ReportText.regressionHTML(g)). Judged against \(html(g.against.joined(separator: ", "))).</li>"
             }
             add("<section><h2>Against recent runs</h2><ul>" + (items.isEmpty ? "<li>No regression against the plan's recent runs, and no flakiness.</li>" : items.joined()) + "</ul></section>")
         }

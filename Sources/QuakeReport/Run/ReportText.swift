@@ -66,6 +66,11 @@ enum ReportText {
         "\(g.regression ? "**Regression**" : "**Flaky**") (\(g.kind)): \(g.detail). Judged against \(g.against.joined(separator: ", "))."
     }
 
+    /// A regression finding as HTML (without the runs it was judged against).
+    static func regressionHTML(_ g: RunRecord.Regression) -> String {
+        "<b>\(g.regression ? "Regression" : "Flaky")</b> (\(html(g.kind))): \(html(g.detail))"
+    }
+
     static func seconds(_ s: Double) -> String { TimeSpan(seconds: (s * 10).rounded() / 10).description }
 
     static func score(_ s: Double) -> String { String(format: "%.1f", s) }

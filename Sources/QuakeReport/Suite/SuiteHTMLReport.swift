@@ -19,11 +19,11 @@ public enum SuiteHTMLReport {
             add("<tr><td>\(html(e.name))</td><td>\(html(e.target))</td><td class=\"\(e.verdict)\">\(html(e.verdict))</td><td>\(e.record?.score.map(ReportText.score) ?? "—")</td><td>\(html(ttr))</td><td>\(html(failed))</td><td>\(link)</td></tr>")
         }
         add("</table></section>")
-        let regressed = s.entries.compactMap { e in e.record?.regressions.flatMap { $0.isEmpty ? nil : (e.name, $0) } }
+        let regressed = s.regressions
         if !regressed.isEmpty {
             add("<section><h2>Against recent runs</h2><ul>")
             for (name, findings) in regressed {
-                for g in findings { add("<li>\(html(name)): <b>\(g.regression ? "Regression" : "Flaky")</b> (\(html(g.kind))): \(html(g.detail))</li>") }
+                for g in findings { add("<li>\(html(name)): \(ReportText.regressionHTML(g))</li>") }
             }
             add("</ul></section>")
         }

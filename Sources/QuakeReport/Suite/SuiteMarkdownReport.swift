@@ -15,7 +15,7 @@ public enum SuiteMarkdownReport {
             let link = e.record == nil ? "—" : "[report](\(e.folder)/report.md)"
             out += "| \(ReportText.cell(e.name)) | \(e.target) | **\(e.verdict)** | \(e.record?.score.map(ReportText.score) ?? "—") | \(ttr) | \(failed) | \(link) |\n"
         }
-        let regressed = s.entries.compactMap { e in e.record?.regressions.flatMap { $0.isEmpty ? nil : (e.name, $0) } }
+        let regressed = s.regressions
         if !regressed.isEmpty {
             out += "\n## Against recent runs\n\n"
             for (name, findings) in regressed {

@@ -66,6 +66,11 @@ public struct SuiteRecord: Sendable, Equatable {
     /// The worst of the entries' verdicts (`pass` when there is none).
     public var verdict: String { Self.worst(entries.map(\.verdict)) }
 
+    /// Each plan whose comparison with its recent runs found something, with the findings.
+    public var regressions: [(plan: String, findings: [RunRecord.Regression])] {
+        entries.compactMap { e in e.record?.regressions.flatMap { $0.isEmpty ? nil : (e.name, $0) } }
+    }
+
     /// The worst verdict: `error` and `aborted` outrank `fail`, which outranks `inconclusive`,
     /// which outranks `pass`. Text that is no verdict counts as `error`.
     public static func worst(_ verdicts: [String]) -> String {
