@@ -66,8 +66,9 @@ public struct PodConfiguration: Sendable, Equatable {
     public var threads: Int
     /// How long a graceful shutdown waits for requests in flight before closing their connections.
     public var shutdownGrace: Duration
-    /// How long the process waits before it listens: a restarted container's start-up time, during
-    /// which connections to its port are refused.
+    /// How long after the process started it begins to listen: a restarted container's start-up
+    /// time, during which connections to its port are refused (`quake pod` counts it from the
+    /// process's start, so the time taken to load the program is part of it).
     public var startDelay: Duration
 
     /// A configuration from its parts; only the service and the pod name have no default.

@@ -59,7 +59,7 @@ struct PodCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long a shutdown waits for requests in flight.", valueName: "duration"))
     var shutdownGrace = "5s"
 
-    @Option(help: ArgumentHelp("How long to wait before listening (a restarted container's start-up time).", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long after the process started to begin listening (a restarted container's start-up time, counted from the process's start, so its own start-up is part of it).", valueName: "duration"))
     var startDelay = "0s"
 
     @Option(help: "Append log lines to this file (default: no log).")
@@ -85,7 +85,9 @@ struct PodCommand: AsyncParsableCommand {
             return source
         }
         defer { for source in sources { source.cancel() } }
-        guard await shutdown.wait(configuration.startDelay) else { return }
+        // The delay counts from the process's start: the time a busy machine takes to load it is
+        // part of the start-up time, not added to it.
+        guard await shutdown.wait(configuration.startDelay - (ProcessAge.ofThisProcess() ?? .zero)) else { return }
         do {
             try await PodServer.withServer(configuration) { server in
                 shutdown.attach(server)
