@@ -45,6 +45,7 @@ public actor LabTarget: LiveTarget {
     private var controlPlaneError: (any Error)?
     /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
     private var restartDue: [String: TimeSpan] = [:]
+    private var controlPlaneLag = ControlPlaneLag()
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -314,6 +315,7 @@ public actor LabTarget: LiveTarget {
         while nextChange < changes.count, changes[nextChange].at <= t {
             let change = changes[nextChange]
             nextChange += 1
+            controlPlaneLag.record(change, appliedAt: elapsed)
             switch change.kind {
             case let .created(service, node, locality):
                 guard let cluster = plan.topology.node(named: node).map(\.locality.cluster) else { continue }
@@ -398,6 +400,7 @@ public actor LabTarget: LiveTarget {
                                            window: plan.target.window, windowCount: windowCount, replicas: replicas, events: events + (prometheus?.events ?? []))
         for series in prometheus?.metrics ?? [] { timeline.add(series) }
         timeline.warnings = prometheus?.warnings ?? []
+        if let warning = controlPlaneLag.warning { timeline.warnings.append(warning) }
         return timeline
     }
 
