@@ -73,13 +73,7 @@ extension Simulation {
 
     /// Zone indices of locality patterns `region`, `region/cluster` or `region/cluster/zone`.
     private func zoneSet(_ patterns: [String]) -> Set<Int> {
-        Set(zones.indices.filter { z in
-            let l = zones[z].locality
-            return patterns.contains { pattern in
-                let parts = pattern.split(separator: "/").map(String.init)
-                return parts == [l.region] || parts == [l.region, l.cluster] || parts == [l.region, l.cluster, l.zone]
-            }
-        })
+        Set(zones.indices.filter { z in patterns.contains(where: zones[z].locality.isInside) })
     }
 
     /// Deletes running pods of a service (their Deployment replaces them at once).

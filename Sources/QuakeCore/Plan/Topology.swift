@@ -166,4 +166,16 @@ public struct Locality: Hashable, Sendable, CustomStringConvertible {
 
     /// `region/cluster/zone`, the spelling plans use.
     public var description: String { "\(region)/\(cluster)/\(zone)" }
+
+    /// Whether this locality lies in `pattern`, a partition side's spelling: `region`,
+    /// `region/cluster` or `region/cluster/zone`.
+    public func isInside(_ pattern: String) -> Bool {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return parts[0] == region
+        case 2: return parts[0] == region && parts[1] == cluster
+        case 3: return parts[0] == region && parts[1] == cluster && parts[2] == zone
+        default: return false
+        }
+    }
 }
