@@ -12,7 +12,8 @@ extension EnvoyBootstrap {
         }
     }
 
-    static func cluster(_ upstream: EnvoyUpstream, plan: Plan, client: Locality, files: EnvoyFiles, options: Options) -> LabJSON {
+    static func cluster(_ upstream: EnvoyUpstream, plan: Plan, envoy: LabLayout.Envoy, files: EnvoyFiles, options: Options) -> LabJSON {
+        let client = envoy.locality
         let rule = plan.destinationRule(for: upstream.service)
         let pool = rule?.connectionPool ?? ConnectionPool()
         var fields: [(String, LabJSON)] = [
@@ -20,6 +21,8 @@ extension EnvoyBootstrap {
             ("type", .string("EDS")),
             ("connect_timeout", .duration(max(.milliseconds(1), pool.connectTimeout))),
             ("lb_policy", .string(lbPolicy(rule?.effectiveLoadBalancer ?? .leastRequest))),
+            // The pods see this Envoy's own address as the peer: what a partition cuts off.
+            ("upstream_bind_config", .object([("source_address", .object([("address", .string(envoy.sourceAddress)), ("port_value", .int(0))]))])),
             ("eds_cluster_config", .object([
                 ("service_name", .string(upstream.name)),
                 ("eds_config", .object([

@@ -77,7 +77,7 @@ public enum EnvoyBootstrap {
             ]))])),
             ("static_resources", .object([
                 ("listeners", .array([listener(plan: plan, envoy: envoy, files: files)])),
-                ("clusters", .array(upstreams.map { cluster($0, plan: plan, client: envoy.locality, files: files, options: options) })),
+                ("clusters", .array(upstreams.map { cluster($0, plan: plan, envoy: envoy, files: files, options: options) })),
             ])),
         ])
     }

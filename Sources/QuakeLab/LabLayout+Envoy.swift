@@ -14,14 +14,26 @@ extension LabLayout {
         public var adminPort: Int
         /// Its `--base-id`, distinct per Envoy (its admin port) so that several run side by side.
         public var baseID: Int
+        /// The loopback address its connections to the pods come from (`upstream_bind_config`), one
+        /// per Envoy (``sourceAddress(index:)``), so that a pod tells the client localities apart and
+        /// can be cut off from some of them (a partition).
+        public var sourceAddress: String
 
         /// An Envoy from its parts.
-        public init(name: String, locality: Locality, listenerPort: Int, adminPort: Int, baseID: Int) {
+        public init(name: String, locality: Locality, listenerPort: Int, adminPort: Int, baseID: Int, sourceAddress: String) {
             self.name = name
             self.locality = locality
             self.listenerPort = listenerPort
             self.adminPort = adminPort
             self.baseID = baseID
+            self.sourceAddress = sourceAddress
+        }
+
+        /// The source address of the `index`-th Envoy (from 0): 127.1.0.1, 127.1.0.2, … 127.1.0.254,
+        /// then 127.1.1.1. Every 127/8 address is local on Linux's `lo`, and none of these is
+        /// 127.0.0.1, which Quake's own calls and Prometheus's scrapes come from.
+        public static func sourceAddress(index: Int) -> String {
+            "127.1.\(index / 254).\(index % 254 + 1)"
         }
 
         /// `http://127.0.0.1:<listener>`.

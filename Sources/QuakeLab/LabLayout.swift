@@ -41,7 +41,8 @@ public struct LabLayout: Sendable {
         for locality in Self.clientLocalities(of: plan) {
             let listener = try ports.next()
             let admin = try ports.next()
-            envoys.append(Envoy(name: "envoy-\(locality.cluster)-\(locality.zone)", locality: locality, listenerPort: listener, adminPort: admin, baseID: admin))
+            envoys.append(Envoy(name: "envoy-\(locality.cluster)-\(locality.zone)", locality: locality, listenerPort: listener, adminPort: admin, baseID: admin,
+                                sourceAddress: Envoy.sourceAddress(index: envoys.count)))
         }
         self.envoys = envoys
         self.ports = ports

@@ -174,6 +174,8 @@ import Testing
         #expect(cluster.string("type") == "EDS")
         #expect(cluster.string("lb_policy") == "ROUND_ROBIN")
         #expect(cluster.string("connect_timeout") == "0.25s")
+        let bind = cluster.object("upstream_bind_config")?.object("source_address")
+        #expect(bind?.string("address") == r.envoy.sourceAddress && bind?.int("port_value") == 0, "the pods see the Envoy's own address")
         let source = cluster.object("eds_cluster_config")?.object("eds_config")?.object("path_config_source")
         #expect(source?.string("path") == r.files.edsFile(for: upstream))
         #expect(source?.object("watched_directory")?.string("path") == r.files.edsDirectory(for: upstream))

@@ -74,7 +74,7 @@ struct EnvoyLiveTests {
         var admin = try LoopbackHTTPServer.unusedPort()
         while admin == listener { admin = try LoopbackHTTPServer.unusedPort() }
         let client = Locality(region: "region1", cluster: "cluster1", zone: "a")
-        let envoy = LabLayout.Envoy(name: "envoy-cluster1-a", locality: client, listenerPort: Int(listener), adminPort: Int(admin), baseID: Int(admin))
+        let envoy = LabLayout.Envoy(name: "envoy-cluster1-a", locality: client, listenerPort: Int(listener), adminPort: Int(admin), baseID: Int(admin), sourceAddress: LabLayout.Envoy.sourceAddress(index: 0))
         let files = envoy.files(in: root)
         try AtomicFileWriter.write(EnvoyBootstrap.render(plan: plan, envoy: envoy, files: files), to: files.bootstrap)
         let svc2 = EnvoyUpstream(service: "svc2")

@@ -54,6 +54,15 @@ import Testing
         #expect(layout.createdPods == 11)
     }
 
+    @Test func everyEnvoyConnectsFromALoopbackAddressOfItsOwn() throws {
+        let layout = try LabLayout(plan: try LabFixtures.plan(Self.yaml), basePort: 30000)
+        let addresses = layout.envoys.map(\.sourceAddress)
+        #expect(addresses.prefix(2) == ["127.1.0.1", "127.1.0.2"])
+        #expect(Set(addresses).count == addresses.count && !addresses.contains("127.0.0.1"))
+        #expect(LabLayout.Envoy.sourceAddress(index: 253) == "127.1.0.254")
+        #expect(LabLayout.Envoy.sourceAddress(index: 254) == "127.1.1.1")
+    }
+
     @Test func everyPortIsDistinctAndAboveTheBase() throws {
         let layout = try LabLayout(plan: try LabFixtures.plan(Self.yaml), basePort: 30000)
         let ports = [layout.prometheusPort] + layout.envoys.flatMap { [$0.listenerPort, $0.adminPort] } + layout.pods.map(\.port)
