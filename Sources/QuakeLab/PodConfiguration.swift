@@ -70,13 +70,18 @@ public struct PodConfiguration: Sendable, Equatable {
     /// time, during which connections to its port are refused (`quake pod` counts it from the
     /// process's start, so the time taken to load the program is part of it).
     public var startDelay: Duration
+    /// The peers (IP addresses, as ``parseCutOff(_:)`` writes them) whose requests the pod holds
+    /// unanswered, as a hung process would, until it is told otherwise (`POST /control/cut-off`):
+    /// the lab's Envoys on the other side of a partition.
+    public var cutOff: [String]
 
     /// A configuration from its parts; only the service and the pod name have no default.
     public init(
         service: String, pod: String, port: Int = 0, host: String = "127.0.0.1",
         serviceTime: ServiceTime = .fixed(.zero), errorRate: Double = 0, errorStatus: Int = 500,
         calls: [Downstream] = [], downstreamTimeout: Duration = .seconds(30), seed: UInt64 = 1,
-        logFile: String? = nil, threads: Int = 1, shutdownGrace: Duration = .seconds(5), startDelay: Duration = .zero
+        logFile: String? = nil, threads: Int = 1, shutdownGrace: Duration = .seconds(5), startDelay: Duration = .zero,
+        cutOff: [String] = []
     ) {
         self.service = service
         self.pod = pod
@@ -92,6 +97,7 @@ public struct PodConfiguration: Sendable, Equatable {
         self.threads = threads
         self.shutdownGrace = shutdownGrace
         self.startDelay = startDelay
+        self.cutOff = cutOff
     }
 
     /// Checks the values a command line or a plan could get wrong; throws ``LabError`` with code `config`.
@@ -107,6 +113,9 @@ public struct PodConfiguration: Sendable, Equatable {
         guard threads >= 1 else { throw fail("a pod needs at least one thread") }
         guard downstreamTimeout > .zero else { throw fail("the downstream timeout must be above zero") }
         guard startDelay >= .zero else { throw fail("the start delay cannot be negative") }
+        for peer in cutOff where Self.normalizedAddress(peer) != peer {
+            throw fail("cannot cut off '\(peer)': give IP addresses as inet_ntop writes them, such as 127.1.0.1")
+        }
         switch serviceTime {
         case let .fixed(t):
             guard t.microseconds >= 0 else { throw fail("the service time cannot be negative") }
@@ -126,6 +135,7 @@ public struct PodConfiguration: Sendable, Equatable {
             "--shutdown-grace", Self.argument(shutdownGrace),
         ]
         if startDelay > .zero { out += ["--start-delay", Self.argument(startDelay)] }
+        if !cutOff.isEmpty { out += ["--cut-off", Self.cutOffArgument(cutOff)] }
         for call in calls { out += ["--call", call.argument] }
         if let logFile { out += ["--log-file", logFile] }
         return out

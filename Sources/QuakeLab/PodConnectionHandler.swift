@@ -5,12 +5,21 @@ import NIOHTTP1
 /// Told to every connection when the pod shuts down: finish the request in hand, then close.
 struct PodShutdownEvent: Sendable {}
 
+/// Told to every connection when the peers cut off change: serve the requests held until now if
+/// their peer is no longer cut off.
+struct PodCutOffChanged: Sendable {}
+
 /// Serves one HTTP/1.1 connection of a pod, one request at a time and in order (pipelined
 /// requests wait their turn), with keep-alive.
 ///
 /// A service request waits its service time on the event loop (`scheduleTask`, never blocking
 /// it), then answers, or hands its downstream calls to the pod's call pump and answers when they
 /// are done. `/healthz`, `/metrics` and `/control/…` answer at once.
+///
+/// A connection from a peer the pod is cut off from (``PodState/isCutOff(_:)``, a partition) gets
+/// no answer, as from a hung process: its requests wait, unread by the application, until the
+/// cut-off is lifted (then they are served in order) or the peer closes. `/control/…` answers
+/// every peer, so that a cut-off can always be lifted.
 final class PodConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
@@ -24,12 +33,15 @@ final class PodConnectionHandler: ChannelInboundHandler {
     private var busy = false
     /// Whether the connection closes after the request in hand (shutdown or `Connection: close`).
     private var closing = false
+    /// The peer's IP address, which a partition may cut off.
+    private var peer: String?
 
     init(state: PodState) {
         self.state = state
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        peer = context.channel.remoteAddress?.ipAddress
         if !state.connectionOpened(context.channel) { closing = true }
         context.fireChannelActive()
     }
@@ -59,6 +71,10 @@ final class PodConnectionHandler: ChannelInboundHandler {
             if !busy { context.close(promise: nil) }
             return
         }
+        if event is PodCutOffChanged {
+            serveNext(context: context)
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -75,18 +91,21 @@ final class PodConnectionHandler: ChannelInboundHandler {
     // MARK: Serving
 
     private func serveNext(context: ChannelHandlerContext) {
-        guard !busy, !waiting.isEmpty, context.channel.isActive else { return }
+        guard !busy, let next = waiting.first, context.channel.isActive else { return }
+        let uri = next.head.uri
+        let path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
+        let isControl = path == "/control" || path.hasPrefix("/control/")
+        // Held until the cut-off changes (PodCutOffChanged) or the peer closes.
+        if !isControl, state.isCutOff(peer) { return }
         busy = true
         let (head, arrival) = waiting.removeFirst()
         if !head.isKeepAlive { closing = true }
-        let uri = head.uri
-        let path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
         if path == "/healthz" {
             let healthy = state.isHealthy
             send(PodResponse(status: healthy ? 200 : 503, body: healthy ? "ok\n" : "failing\n"), head: head, context: context)
         } else if path == "/metrics" {
             send(PodResponse(status: 200, body: state.renderMetrics(), contentType: "text/plain; version=0.0.4; charset=utf-8"), head: head, context: context)
-        } else if path == "/control" || path.hasPrefix("/control/") {
+        } else if isControl {
             send(control(head: head, path: path), head: head, context: context)
         } else {
             serviceRequest(head: head, arrival: arrival, context: context)
@@ -155,9 +174,11 @@ final class PodConnectionHandler: ChannelInboundHandler {
 
     // MARK: Control
 
-    /// `POST /control/health?fail=1`, `/control/errors?rate=0.5`, `/control/delay?ms=200`, `/control/reset`.
+    /// `POST /control/health?fail=1`, `/control/errors?rate=0.5`, `/control/delay?ms=200`,
+    /// `/control/reset`, `/control/cut-off?peers=ADDR,…`; `GET /control/cut-off`.
     private func control(head: HTTPRequestHead, path: String) -> PodResponse {
-        guard head.method == .POST else { return PodResponse(status: 405, body: "control paths take POST\n") }
+        if path == "/control/cut-off", head.method == .GET { return Self.cutOffList(state.cutOffPeers) }
+        guard head.method == .POST else { return PodResponse(status: 405, body: "control paths take POST (and GET /control/cut-off)\n") }
         let query = Self.query(of: head.uri)
         switch path {
         case "/control/health":
@@ -181,9 +202,22 @@ final class PodConnectionHandler: ChannelInboundHandler {
         case "/control/reset":
             state.resetControls()
             return PodResponse(status: 200, body: "reset\n")
+        case "/control/cut-off":
+            guard let text = query["peers"], let peers = try? PodConfiguration.parseCutOff(text) else {
+                return PodResponse(status: 400, body: "give peers=127.1.0.1,127.1.0.2 (IP addresses; empty cuts off nobody)\n")
+            }
+            for connection in state.setCutOff(peers) {
+                connection.pipeline.fireUserInboundEventTriggered(PodCutOffChanged())
+            }
+            return Self.cutOffList(peers)
         default:
-            return PodResponse(status: 404, body: "control paths: /control/health?fail=1|0, /control/errors?rate=R, /control/delay?ms=N, /control/reset\n")
+            return PodResponse(status: 404, body: "control paths: /control/health?fail=1|0, /control/errors?rate=R, /control/delay?ms=N, /control/reset, /control/cut-off?peers=ADDR,…\n")
         }
+    }
+
+    /// The peers cut off, one address per line (an empty body for none).
+    static func cutOffList(_ peers: [String]) -> PodResponse {
+        PodResponse(status: 200, body: peers.map { $0 + "\n" }.joined())
     }
 
     /// The query's `name=value` pairs (the last one of a name wins; `%`-escapes are decoded).

@@ -18,6 +18,9 @@ import Synchronization
 ///   downstream calls).
 /// - `POST /control/health?fail=1|0`, `/control/errors?rate=0.5`, `/control/delay?ms=200`,
 ///   `/control/reset`: change the pod's behaviour by hand until reset.
+/// - `POST /control/cut-off?peers=127.1.0.1,…` (empty: nobody), `GET /control/cut-off`: the peers
+///   whose requests the pod holds unanswered, as a hung process would (a partition), one address
+///   per line; set at start by ``PodConfiguration/cutOff`` and untouched by `/control/reset`.
 ///
 /// Each response goes out in one buffer, headers and body together. The pod writes nothing to the
 /// terminal: its log goes to ``PodConfiguration/logFile`` or nowhere.
@@ -129,7 +132,7 @@ public final class PodServer: Sendable {
         self.group = group
         self.listener = listener
         self.port = listener.localAddress?.port ?? configuration.port
-        log.write("listening on \(configuration.host):\(port) as service \(configuration.service), service time \(configuration.serviceTime), error rate \(configuration.errorRate), calls \(configuration.calls.map(\.argument))")
+        log.write("listening on \(configuration.host):\(port) as service \(configuration.service), service time \(configuration.serviceTime), error rate \(configuration.errorRate), calls \(configuration.calls.map(\.argument))" + (configuration.cutOff.isEmpty ? "" : ", cut off from \(configuration.cutOff.joined(separator: ", "))"))
     }
 
     /// The URL of `path` on this pod, such as `http://127.0.0.1:41234/`.

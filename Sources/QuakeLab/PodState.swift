@@ -22,6 +22,7 @@ final class PodState: Sendable {
         var loggedFailures = 0
         var shuttingDown = false
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var cutOff: Set<String>
     }
 
     /// What a service request should do, drawn when it arrives.
@@ -35,7 +36,7 @@ final class PodState: Sendable {
     init(configuration: PodConfiguration, log: PodLog) {
         self.configuration = configuration
         self.log = log
-        state = Mutex(Inner(random: PodRandom(seed: configuration.seed), errorRate: configuration.errorRate))
+        state = Mutex(Inner(random: PodRandom(seed: configuration.seed), errorRate: configuration.errorRate, cutOff: Set(configuration.cutOff)))
         (queuedJobs, jobs) = AsyncStream.makeStream(of: PodDownstreamJob.self)
     }
 
@@ -121,6 +122,28 @@ final class PodState: Sendable {
             s.healthFailing = false
         }
         log.write("control: reset")
+    }
+
+    // MARK: Partition
+
+    /// Whether requests from `peer` (an IP address as SwiftNIO gives it) are held unanswered.
+    func isCutOff(_ peer: String?) -> Bool {
+        guard let peer else { return false }
+        return state.withLock { $0.cutOff.contains(peer) }
+    }
+
+    /// The peers cut off now, sorted.
+    var cutOffPeers: [String] { state.withLock { $0.cutOff.sorted() } }
+
+    /// Replaces the peers cut off and returns the connections open now, which should look again at
+    /// the requests they hold (``PodCutOffChanged``).
+    func setCutOff(_ peers: [String]) -> [any Channel] {
+        let open = state.withLock { s in
+            s.cutOff = Set(peers)
+            return Array(s.connections.values)
+        }
+        log.write("control: cut off from \(peers.isEmpty ? "no peer" : peers.sorted().joined(separator: ", "))")
+        return open
     }
 
     // MARK: Connections

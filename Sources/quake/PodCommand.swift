@@ -16,7 +16,8 @@ struct PodCommand: AsyncParsableCommand {
             with the error rate, and calls each --call service in order (Host: <service>), failing \
             with --error-status when a call fails. GET /healthz, GET /metrics (Prometheus text), \
             POST /control/health?fail=1|0, /control/errors?rate=0.5, /control/delay?ms=200, \
-            /control/reset. Writes nothing to the terminal once serving; SIGTERM or SIGINT shut it \
+            /control/reset, /control/cut-off?peers=ADDR,... (GET reads it): requests from a peer \
+            cut off are held unanswered, as by a hung process. Writes nothing to the terminal once serving; SIGTERM or SIGINT shut it \
             down gracefully. See docs/lab.md, "Pods".
             Exit 0 after a shutdown, 2 for a usage error, 5 when the port cannot be had.
             """,
@@ -62,6 +63,9 @@ struct PodCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long after the process started to begin listening (a restarted container's start-up time, counted from the process's start, so its own start-up is part of it).", valueName: "duration"))
     var startDelay = "0s"
 
+    @Option(help: ArgumentHelp("Peers whose requests are held unanswered, as by a hung process (a partition): IP addresses, comma-separated.", valueName: "addr,..."))
+    var cutOff = ""
+
     @Option(help: "Append log lines to this file (default: no log).")
     var logFile: String?
 
@@ -106,7 +110,7 @@ struct PodCommand: AsyncParsableCommand {
             calls: try calls.map(PodConfiguration.Downstream.init(argument:)),
             downstreamTimeout: try PodConfiguration.parseDuration(downstreamTimeout), seed: seed,
             logFile: logFile, threads: threads, shutdownGrace: try PodConfiguration.parseDuration(shutdownGrace),
-            startDelay: try PodConfiguration.parseDuration(startDelay)
+            startDelay: try PodConfiguration.parseDuration(startDelay), cutOff: try PodConfiguration.parseCutOff(cutOff)
         )
     }
 

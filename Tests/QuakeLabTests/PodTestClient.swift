@@ -75,7 +75,7 @@ enum PodTestClient {
     }
 
     /// A complete response at the start of `bytes` and how many bytes it used, or `nil` if more are needed.
-    private static func parse(_ bytes: [UInt8]) -> (response: (status: Int, headers: [String: String], body: String), used: Int)? {
+    static func parse(_ bytes: [UInt8]) -> (response: (status: Int, headers: [String: String], body: String), used: Int)? {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
         let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
