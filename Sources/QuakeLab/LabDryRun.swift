@@ -12,8 +12,8 @@ public enum LabDryRun {
     /// The actions of a lab run of `plan` (already time-scaled) whose control plane replays
     /// `changes`, with its files under `directory`, as lines for people.
     ///
-    /// - Throws: ``LabError`` when the lab could not run the plan (a partition, a procedure, ports
-    ///   past 65535, a pod with no Envoy for its calls).
+    /// - Throws: ``LabError`` when the lab could not run the plan (a procedure, ports past 65535, a
+    ///   pod with no Envoy for its calls).
     public static func actions(plan: Plan, changes: [ControlPlaneChange], directory: String, options: LabOptions = LabOptions()) throws -> [String] {
         try LabTarget.checkSupported(plan)
         var layout = try LabLayout(plan: plan, basePort: options.basePort)
@@ -21,11 +21,13 @@ public enum LabDryRun {
         let envoyExecutable = ProcessSupervisor.executablePath("envoy") ?? "envoy"
         // Each pod's place in creation order, which seeds its draws as in the run.
         var order: [String: Int] = [:]
+        var partitions = LabPartitions()
         func command(_ pod: LabLayout.Pod, startDelay: TimeSpan = .zero) throws -> String {
             let index = order[pod.name] ?? order.count
             order[pod.name] = index
             var configuration = try PodConfiguration(labPod: pod, plan: plan, layout: layout, index: index)
             configuration.startDelay = .microseconds(startDelay.microseconds)
+            configuration.cutOff = partitions.peers(cutOffFrom: pod.locality, among: layout.envoys)
             return shell([quake, "pod"] + configuration.arguments)
         }
 
@@ -55,6 +57,15 @@ public enum LabDryRun {
             }
         }
         func counters() -> [String] { layout.envoys.map { "    GET \(EnvoyAdmin.faultStatsURL($0)) (fault counters)" } }
+        // The pods whose cut-off changes from `before` to now, each told and read back.
+        func cutOffCalls(since before: LabPartitions) -> [String] {
+            let calls = layout.pods.flatMap { pod -> [String] in
+                let peers = partitions.peers(cutOffFrom: pod.locality, among: layout.envoys)
+                guard peers != before.peers(cutOffFrom: pod.locality, among: layout.envoys) else { return [] }
+                return ["    POST \(PodControl.setCutOffURL(pod, peers)) (\(pod.name))", "    GET \(PodControl.cutOffURL(pod)) (confirms the list)"]
+            }
+            return calls.isEmpty ? ["    nothing: no pod on either side"] : calls + ["    (a pod not running gets its list when it starts, a stopped one after SIGCONT)"]
+        }
         let sorted = changes.sorted { $0.at < $1.at }
         for change in sorted + [nil] {
             // The schedule's actions due before this change (or all that are left) come first.
@@ -78,8 +89,10 @@ public enum LabDryRun {
                         lines += counters() + runtime(EnvoyRuntimeKeys(service: service).delay(delay, percentage: percentage))
                     case .podKill:
                         lines.append("    the control plane deletes the pods below (chosen with the plan's seed)")
-                    case .partition:
-                        break
+                    case let .partition(a, b):
+                        let before = partitions
+                        partitions.insert(LabPartitions.Sides(a, b), index: i)
+                        lines += cutOffCalls(since: before)
                     }
                 case let .revert(i):
                     let spec = plan.schedule.faults[i]
@@ -96,8 +109,12 @@ public enum LabDryRun {
                         }
                     case let .httpAbort(service, _, _), let .httpDelay(service, _, _):
                         lines += runtime(EnvoyRuntimeKeys(service: service).clearFaults) + counters()
-                    case .podKill, .partition:
+                    case .podKill:
                         lines.append("    nothing: the control plane replaces the pods")
+                    case .partition:
+                        let before = partitions
+                        partitions.remove(index: i)
+                        lines += cutOffCalls(since: before)
                     }
                 case .step:
                     break
@@ -120,6 +137,7 @@ public enum LabDryRun {
         }
         lines.append("teardown (\(plan.schedule.duration), or at once if the run stops early):")
         lines.append("  revert every fault still active, last first; SIGCONT stopped pods")
+        if LabTarget.hasPartitions(plan) { lines.append("  tell every pod that listens to cut off no peer (POST /control/cut-off?peers=)") }
         lines.append("  SIGTERM every process (SIGKILL after the grace period) and confirm in /proc that none is left")
         return lines
     }

@@ -15,4 +15,7 @@ struct LabPodRuntime: Sendable {
     var deleted = false
     /// Whether its process is stopped (SIGSTOP: its node hangs).
     var stopped = false
+    /// When its process listens (run time): later than now while a pod restarted after its node's
+    /// crash waits out its start-up time.
+    var listensAt: TimeSpan = .zero
 }

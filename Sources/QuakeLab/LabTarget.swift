@@ -9,7 +9,8 @@ import QuakeObserve
 ///
 /// Faults are real: a crashed node's pods get SIGKILL, a hung node's SIGSTOP (SIGCONT on revert),
 /// zone, cluster and region outages do the same to all their nodes, HTTP aborts and delays go to
-/// every Envoy's fault filter through `POST /runtime_modify`. Control-plane changes are applied as
+/// every Envoy's fault filter through `POST /runtime_modify`, a partition's pods hold the requests
+/// of the Envoys on the other side (LabTarget+Partition.swift). Control-plane changes are applied as
 /// they come due, by a task of the actor's own.
 ///
 /// `bringUp()` starts everything, under the run's `ProcessSupervisor`, whose scope stops every
@@ -20,15 +21,15 @@ public actor LabTarget: LiveTarget {
     /// Where the generated files and the processes' logs go.
     public let directory: String
     private let supervisor: ProcessSupervisor
-    private let admin: EnvoyAdmin
+    let admin: EnvoyAdmin
     private let options: LabOptions
-    private var layout: LabLayout
+    var layout: LabLayout
     private let changes: [ControlPlaneChange]
     private var nextChange = 0
     private let controlPlaneEvents: [TimelineEvent]
     private var nextControlPlaneEvent = 0
-    private var pods: [String: LabPodRuntime] = [:]
-    private var podOrder: [String] = []
+    var pods: [String: LabPodRuntime] = [:]
+    var podOrder: [String] = []
     private var crashedNodes: [String: Int] = [:]
     private var hungNodes: [String: Int] = [:]
     private var envoyLogs: [LabEnvoyLog] = []
@@ -44,8 +45,10 @@ public actor LabTarget: LiveTarget {
     private var controlPlane: Task<Void, Never>?
     private var controlPlaneError: (any Error)?
     /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
-    private var restartDue: [String: TimeSpan] = [:]
+    var restartDue: [String: TimeSpan] = [:]
     private var controlPlaneLag = ControlPlaneLag()
+    /// The partitions in effect (LabTarget+Partition.swift).
+    var partitions = LabPartitions()
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -70,11 +73,6 @@ public actor LabTarget: LiveTarget {
 
     /// Faults and procedure steps the lab cannot make real, refused before anything starts.
     public static func checkSupported(_ plan: Plan) throws(LabError) {
-        for spec in plan.schedule.faults {
-            if case .partition = spec.fault {
-                throw LabError(code: .config, message: "the lab cannot partition localities: every process shares one loopback network (use the model)", location: spec.fault.description)
-            }
-        }
         if let procedure = plan.schedule.procedures.first {
             throw LabError(code: .config, message: "the lab does not run procedures yet (use the model)", location: procedure.name)
         }
@@ -135,7 +133,9 @@ public actor LabTarget: LiveTarget {
     public nonisolated var prometheusURL: String { "http://127.0.0.1:\(prometheusPort)" }
 
     private func podConfiguration(_ pod: LabLayout.Pod) throws -> PodConfiguration {
-        try PodConfiguration(labPod: pod, plan: plan, layout: layout, index: podOrder.firstIndex(of: pod.name) ?? 0)
+        var configuration = try PodConfiguration(labPod: pod, plan: plan, layout: layout, index: podOrder.firstIndex(of: pod.name) ?? 0)
+        configuration.cutOff = podCutOff(pod)
+        return configuration
     }
 
     // MARK: LiveTarget
@@ -173,8 +173,8 @@ public actor LabTarget: LiveTarget {
             // deletions arrive as control-plane changes at this instant.
             try applyChanges(through: elapsed)
             try await startPending()
-        case .partition:
-            throw LabError(code: .config, message: "the lab cannot partition localities", location: fault.fault.description)
+        case let .partition(a, b):
+            try await injectPartition(LabPartitions.Sides(a, b), index: index)
         }
     }
 
@@ -210,7 +210,9 @@ public actor LabTarget: LiveTarget {
                 if case .httpAbort = fault.fault { detail = "\(counted.abortsInjected) aborts injected" } else { detail = "\(counted.delaysInjected) delays injected" }
                 events.append(TimelineEvent(at: elapsed, kind: .faultCounted, subject: service, detail: detail + " (Envoy's http.\(EnvoyBootstrap.statPrefix).fault stats)"))
             }
-        case .podKill, .partition:
+        case .partition:
+            try await revertPartition(index: index)
+        case .podKill:
             break
         }
     }
@@ -272,6 +274,7 @@ public actor LabTarget: LiveTarget {
             try? await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
         }
         faultedServices.removeAll()
+        await liftPartitions()
         for name in podOrder where pods[name]?.stopped == true { try? await resumePod(name) }
     }
 
@@ -281,7 +284,7 @@ public actor LabTarget: LiveTarget {
         Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds)
     }
 
-    private var elapsed: TimeSpan {
+    var elapsed: TimeSpan {
         let d = started.duration(to: ContinuousClock.now)
         return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
     }
@@ -411,7 +414,7 @@ public actor LabTarget: LiveTarget {
 
     // MARK: Processes
 
-    private func killPod(_ name: String) throws {
+    func killPod(_ name: String) throws {
         guard let process = pods[name]?.process else { return }
         try supervisor.kill(process)
         pods[name]?.process = nil
@@ -424,7 +427,8 @@ public actor LabTarget: LiveTarget {
         pods[name]?.stopped = true
     }
 
-    /// Sends SIGCONT to a stopped pod and confirms in /proc that it runs again.
+    /// Sends SIGCONT to a stopped pod and confirms in /proc that it runs again; in a plan with
+    /// partitions, it is then told the peers it is cut off from now (it could not be while stopped).
     ///
     /// - Throws: ``LabError`` `process` when it is still stopped a second later.
     private func resumePod(_ name: String) async throws {
@@ -438,20 +442,23 @@ public actor LabTarget: LiveTarget {
             try await Task.sleep(for: .milliseconds(5))
         }
         pods[name]?.stopped = false
+        try await tellResumedPod(name)
     }
 
     /// Starts a pod's process again on its port, unless it was deleted or its node is still down
     /// (a pod placed on a hung node starts stopped). A pod restarting after its node's crash starts
     /// at once and listens when its restart is due: the process's own start-up cost, which a busy
     /// machine can stretch, is spent before its endpoints return.
-    private func restartPod(_ name: String) async throws {
+    func restartPod(_ name: String) async throws {
         guard let runtime = pods[name], !runtime.deleted, runtime.process == nil, (crashedNodes[runtime.pod.node] ?? 0) == 0 else { return }
         var configuration = try podConfiguration(runtime.pod)
-        if let due = restartDue.removeValue(forKey: name) {
+        let due = restartDue.removeValue(forKey: name)
+        if let due {
             configuration.startDelay = .microseconds(max(0, (due - elapsed).microseconds))
         }
         let process = try await supervisor.startPod(configuration, executable: options.quakeExecutable)
         pods[name]?.process = process
+        pods[name]?.listensAt = due ?? .zero
         if (hungNodes[runtime.pod.node] ?? 0) > 0 { try stopPod(name) }
     }
 

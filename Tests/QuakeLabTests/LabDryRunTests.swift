@@ -69,8 +69,30 @@ import Testing
     }
 
     @Test func refusesWhatTheLabCannotDo() throws {
-        let plan = try LabFixtures.plan(Self.plan.replacingOccurrences(of: "{at: 30s, fault: zone-outage, zone: r1/c1/b, for: 10s}", with: "{at: 30s, fault: partition, between: [r1/c1/a, r1/c1/b], for: 10s}"))
-        #expect(throws: LabError.self) { try LabDryRun.actions(plan: plan, changes: [], directory: "/tmp/dry/lab") }
+        let plan = try LabFixtures.plan(Self.plan)
+        #expect(throws: LabError.self, "ports past 65535") { try LabDryRun.actions(plan: plan, changes: [], directory: "/tmp/dry/lab", options: LabOptions(basePort: 65530)) }
+    }
+
+    /// A partition of zone a from zone b while b's nodes crash: each pod on either side is told its
+    /// list and read back, the restarted pods start with it, and the revert tells them again.
+    @Test func namesEachPodsCutOffCalls() throws {
+        let plan = try LabFixtures.plan(Self.plan.replacingOccurrences(of: "- {at: 5s, fault: node-hang, node: c1-a-1, for: 10s}", with: "- {at: 25s, fault: partition, between: [r1/c1/a, r1/c1/b], for: 20s}"))
+        let layout = try LabLayout(plan: plan)
+        let text = try LabDryRun.actions(plan: plan, changes: [], directory: "/tmp/dry/lab", options: LabOptions(quakeExecutable: "/usr/bin/quake")).joined(separator: "\n")
+        // front calls back from both zones, so each zone has an Envoy: a's (127.1.0.1) and b's
+        // (127.1.0.2). Each pod is cut off from the other zone's.
+        #expect(layout.envoys.map(\.locality.zone) == ["a", "b"] && layout.envoys.map(\.sourceAddress) == ["127.1.0.1", "127.1.0.2"])
+        for pod in layout.pods {
+            let other = pod.locality.zone == "a" ? "127.1.0.2" : "127.1.0.1"
+            #expect(text.contains("    POST http://127.0.0.1:\(pod.port)/control/cut-off?peers=\(other) (\(pod.name))\n    GET http://127.0.0.1:\(pod.port)/control/cut-off (confirms the list)"), "\(pod.name)")
+            #expect(text.contains("POST http://127.0.0.1:\(pod.port)/control/cut-off?peers= (\(pod.name))"), "\(pod.name) is told at the revert")
+        }
+        // b's pods, restarted at 40 s after the zone's outage, start cut off from a's Envoy.
+        for pod in layout.pods where pod.locality.zone == "b" {
+            #expect(text.split(separator: "\n").contains { $0.contains("restart pod \(pod.name),") && $0.contains("--cut-off 127.1.0.1") }, "\(pod.name)")
+        }
+        #expect(text.contains("  45s revert partition r1/c1/a | r1/c1/b:\n    POST"))
+        #expect(text.contains("tell every pod that listens to cut off no peer"))
     }
 
     @Test func quotesWordsAShellWouldSplit() {
