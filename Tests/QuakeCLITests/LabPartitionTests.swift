@@ -49,6 +49,22 @@ import Testing
             - {at: 6s, fault: partition, between: [r1/c1/a, r1/c2/b], for: 6s}
         """
 
+    /// Zone b has two nodes now: c2-b-1 crashes (its pod restarts at 4 s and listens 2 s later),
+    /// c2-b-2 hangs from 3 s to 8 s; a|b is partitioned from 5 s to 14 s, and c1|c2, the same
+    /// Envoy and pods, from 7 s to 11 s on top of it.
+    static let overlapPlan = plan
+        .replacingOccurrences(of: "name: lab-partition}", with: "name: lab-partition-overlap}")
+        .replacingOccurrences(of: "basePort: 27700", with: "basePort: 27800")
+        .replacingOccurrences(of: "c2: {zones: {b: 1}}", with: "c2: {zones: {b: 2}}")
+        .replacingOccurrences(of: "serviceTime: 1ms}", with: "serviceTime: 1ms, startupTime: 20s}")
+        .replacingOccurrences(of: "duration: 18s", with: "duration: 20s")
+        .replacingOccurrences(of: "    - {at: 6s, fault: partition, between: [r1/c1/a, r1/c2/b], for: 6s}", with: """
+                - {at: 2s, fault: node-crash, node: c2-b-1, for: 2s}
+                - {at: 3s, fault: node-hang, node: c2-b-2, for: 5s}
+                - {at: 5s, fault: partition, between: [r1/c1/a, r1/c2/b], for: 9s}
+                - {at: 7s, fault: partition, between: [r1/c1, r1/c2], for: 4s}
+            """)
+
     /// One line of an Envoy's JSON access log: status, flags and the pod's port.
     struct LogLine {
         var code: Int
@@ -148,5 +164,55 @@ import Testing
         let labCount = try #require(try Self.verification(record).count), modelCount = try #require(try Self.verification(predicted).count)
         #expect(labCount == timedOut, "the lab's verification counts the access log's UT lines")
         #expect((100...200) ~= timedOut && abs(timedOut - modelCount) * 4 <= modelCount, "\(timedOut) timed out on the lab, \(modelCount) in the model")
+    }
+
+    /// The pod processes the run started, from its journal: pod name and arguments, in order.
+    static func podStarts(_ folder: URL) throws -> [(pod: String, arguments: [String])] {
+        try String(contentsOf: folder.appendingPathComponent("journal.jsonl"), encoding: .utf8).split(separator: "\n").compactMap { line in
+            guard let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], entry["kind"] as? String == "process-started",
+                  let process = entry["process"] as? [String: Any], let name = process["name"] as? String, name.hasPrefix("pod-") else { return nil }
+            return (String(name.dropFirst(4)), process["arguments"] as? [String] ?? [])
+        }
+    }
+
+    /// A pod restarted during the partition, a pod woken from a hang during it and a second,
+    /// overlapping partition: c2's pods serve nobody from a's Envoy until the last partition is
+    /// lifted, then everybody.
+    @Test(.timeLimit(.minutes(3)))
+    func restartedAndResumedPodsAreCutOffAndOverlappingPartitionsCompose() async throws {
+        let dir = try QuakeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let planFile = dir.appendingPathComponent("overlap.yaml"), lab = dir.appendingPathComponent("lab")
+        try Self.overlapPlan.write(to: planFile, atomically: true, encoding: .utf8)
+        let run = try await QuakeBinary.runOffPool(["run", planFile.path, "--target", "lab", "--allow-target", "lab", "--time-scale", "0.1", "--quiet", "--out", lab.path])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)\(LabCrashParityTests.verdictLines(lab))")
+        #expect(LabRunTests.processes(mentioning: lab.path).isEmpty, "no pod, Envoy or Prometheus of the run is left")
+
+        // The crashed node's pod was started three times: at bring-up, at the crash's revert (4 s,
+        // listening at 6 s), and again when the partition began at 5 s during its start-up time,
+        // then with a's Envoy cut off and the rest of that time.
+        let starts = try Self.podStarts(lab)
+        let cutOffAtStart = starts.filter { $0.arguments.contains("--cut-off") }
+        let restarted = try #require(cutOffAtStart.first?.pod, "no pod started cut off: \(starts.map(\.pod))")
+        #expect(cutOffAtStart.count == 1 && cutOffAtStart[0].arguments.contains("127.1.0.1") && cutOffAtStart[0].arguments.contains("--start-delay"), "\(cutOffAtStart)")
+        #expect(starts.filter { $0.pod == restarted }.count == 3, "\(starts.map(\.pod))")
+
+        let record = try LabCrashParityTests.record(lab)
+        let served = try Self.servedByC2(record), failures = try Self.failedWindows(record)
+        // From 9 s (both of c2's pods listen and run again) to 13 s (past the second partition's
+        // revert at 11 s): c2 serves nothing from a's Envoy.
+        #expect((9..<13).allSatisfy { served[$0] == 0 }, "c2 served \(served)")
+        #expect((9..<13).allSatisfy { (failures[$0] ?? 0) >= 15 }, "failures by window: \(failures.sorted { $0.key < $1.key })")
+        // Everything lifted at 14 s, on every pod: no failure after the last timeouts, c2 serves again.
+        #expect(failures.keys.allSatisfy { (2..<15).contains($0) }, "failures by window: \(failures.sorted { $0.key < $1.key })")
+        #expect((15..<20).allSatisfy { served[$0] >= 20 }, "c2 served \(served)")
+        let verified = try #require(record["faults"] as? [[String: Any]]).map { $0["verified"] as? Bool }
+        #expect(verified == [true, true, true, true], "\(String(describing: record["faults"]))")
+
+        let envoy = lab.appendingPathComponent("lab/envoy-c1-a")
+        let ports = try Self.podPorts(envoy.appendingPathComponent("eds/backend/eds.json"))
+        let c1 = try #require(ports["c1"])
+        let lines = try Self.accessLog(envoy.appendingPathComponent("access.log"))
+        #expect(lines.filter { $0.port.map(c1.contains) == true }.allSatisfy { $0.code == 200 }, "c1's pods, on a's side, answered everything")
     }
 }
