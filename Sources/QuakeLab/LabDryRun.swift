@@ -64,7 +64,8 @@ public enum LabDryRun {
                 guard peers != before.peers(cutOffFrom: pod.locality, among: layout.envoys) else { return [] }
                 return ["    POST \(PodControl.setCutOffURL(pod, peers)) (\(pod.name))", "    GET \(PodControl.cutOffURL(pod)) (confirms the list)"]
             }
-            return calls.isEmpty ? ["    nothing: no pod on either side"] : calls + ["    (a pod not running gets its list when it starts, a stopped one after SIGCONT)"]
+            return calls.isEmpty ? ["    nothing: no pod's list changes"]
+                : calls + ["    (a pod not running gets its list when it starts, one still waiting out its start-up time is started again with it, a stopped one is told after SIGCONT)"]
         }
         let sorted = changes.sorted { $0.at < $1.at }
         for change in sorted + [nil] {
