@@ -9,7 +9,8 @@ import QuakeObserve
 ///
 /// Faults are real: a crashed node's pods get SIGKILL, a hung node's SIGSTOP (SIGCONT on revert),
 /// zone, cluster and region outages do the same to all their nodes, HTTP aborts and delays go to
-/// every Envoy's fault filter through `POST /runtime_modify`. Control-plane changes are applied as
+/// every Envoy's fault filter through `POST /runtime_modify`. Procedure steps are played as the
+/// model plays them (`LabTarget+Procedures`). Control-plane changes are applied as
 /// they come due, by a task of the actor's own.
 ///
 /// `bringUp()` starts everything, under the run's `ProcessSupervisor`, whose scope stops every
@@ -20,31 +21,33 @@ public actor LabTarget: LiveTarget {
     /// Where the generated files and the processes' logs go.
     public let directory: String
     private let supervisor: ProcessSupervisor
-    private let admin: EnvoyAdmin
+    let admin: EnvoyAdmin
     private let options: LabOptions
-    private var layout: LabLayout
+    private(set) var layout: LabLayout
     private let changes: [ControlPlaneChange]
     private var nextChange = 0
     private let controlPlaneEvents: [TimelineEvent]
     private var nextControlPlaneEvent = 0
-    private var pods: [String: LabPodRuntime] = [:]
+    private(set) var pods: [String: LabPodRuntime] = [:]
     private var podOrder: [String] = []
-    private var crashedNodes: [String: Int] = [:]
+    private(set) var crashedNodes: [String: Int] = [:]
     private var hungNodes: [String: Int] = [:]
     private var envoyLogs: [LabEnvoyLog] = []
     private var startEpoch: Int64 = 0
     private var started = ContinuousClock.now
     private var replicas: [ReplicaKey: [Int]] = [:]
-    private var events: [TimelineEvent] = []
+    var events: [TimelineEvent] = []
     private var edsVersion = 0
     private var faultedServices: Set<String> = []
     private var pendingStarts: [String] = []
     private var prometheus: LabPrometheus?
     private var faultCountersAtInjection: [Int: EnvoyAdmin.FaultCounters] = [:]
     private var controlPlane: Task<Void, Never>?
-    private var controlPlaneError: (any Error)?
+    var controlPlaneError: (any Error)?
     /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
     private var restartDue: [String: TimeSpan] = [:]
+    /// What the procedures changed and have not put back (`LabTarget+Procedures`).
+    var procedureState = LabProcedureState()
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -74,9 +77,7 @@ public actor LabTarget: LiveTarget {
                 throw LabError(code: .config, message: "the lab cannot partition localities: every process shares one loopback network (use the model)", location: spec.fault.description)
             }
         }
-        if let procedure = plan.schedule.procedures.first {
-            throw LabError(code: .config, message: "the lab does not run procedures yet (use the model)", location: procedure.name)
-        }
+        try checkProcedures(plan)
     }
 
     // MARK: Bringing up
@@ -214,16 +215,6 @@ public actor LabTarget: LiveTarget {
         }
     }
 
-    public func perform(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws {
-        throw LabError(code: .config, message: "the lab does not run procedures yet", location: procedure.name)
-    }
-
-    /// Never asked: the lab performs no step (``checkSupported(_:)`` refuses procedures).
-    public func isComplete(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws -> Bool { true }
-
-    /// Nothing to undo: the lab performs no step.
-    public func revert(_ procedure: Procedure, index: Int) async throws {}
-
     public func observe(through window: Int) async throws -> Timeline {
         if let controlPlaneError { throw controlPlaneError }
         let end = plan.target.window * Int64(window + 1)
@@ -267,6 +258,7 @@ public actor LabTarget: LiveTarget {
 
     public func teardown() async {
         controlPlane?.cancel()
+        cancelUpgradeTimers()
         for service in faultedServices.sorted() {
             try? await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
         }
@@ -280,7 +272,7 @@ public actor LabTarget: LiveTarget {
         Int((plan.schedule.duration.microseconds + plan.target.window.microseconds - 1) / plan.target.window.microseconds)
     }
 
-    private var elapsed: TimeSpan {
+    var elapsed: TimeSpan {
         let d = started.duration(to: ContinuousClock.now)
         return TimeSpan(microseconds: d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000)
     }
