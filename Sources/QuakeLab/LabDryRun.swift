@@ -12,7 +12,7 @@ public enum LabDryRun {
     /// The actions of a lab run of `plan` (already time-scaled) whose control plane replays
     /// `changes`, with its files under `directory`, as lines for people.
     ///
-    /// - Throws: ``LabError`` when the lab could not run the plan (a partition, a procedure, ports
+    /// - Throws: ``LabError`` when the lab could not run the plan (a partition, a traffic shift Envoy cannot make, ports
     ///   past 65535, a pod with no Envoy for its calls).
     public static func actions(plan: Plan, changes: [ControlPlaneChange], directory: String, options: LabOptions = LabOptions()) throws -> [String] {
         try LabTarget.checkSupported(plan)
@@ -56,6 +56,7 @@ public enum LabDryRun {
         }
         func counters() -> [String] { layout.envoys.map { "    GET \(EnvoyAdmin.faultStatsURL($0)) (fault counters)" } }
         let sorted = changes.sorted { $0.at < $1.at }
+        var routes: [String: RouteWeights] = [:]
         for change in sorted + [nil] {
             // The schedule's actions due before this change (or all that are left) come first.
             while next < actions.count, change.map({ actions[next].at <= $0.at }) ?? true {
@@ -99,8 +100,8 @@ public enum LabDryRun {
                     case .podKill, .partition:
                         lines.append("    nothing: the control plane replaces the pods")
                     }
-                case .step:
-                    break
+                case let .step(p, s):
+                    lines += try stepLines(plan.schedule.procedures[p], step: s, at: action.at, plan: plan, layout: layout, routes: &routes, runtime: runtime)
                 }
             }
             guard let change, change.at <= plan.schedule.duration else { continue }
@@ -119,7 +120,7 @@ public enum LabDryRun {
             }
         }
         lines.append("teardown (\(plan.schedule.duration), or at once if the run stops early):")
-        lines.append("  revert every fault still active, last first; SIGCONT stopped pods")
+        lines.append("  revert every fault and procedure still active, last first (clear shifted weights, end upgrades); SIGCONT stopped pods")
         lines.append("  SIGTERM every process (SIGKILL after the grace period) and confirm in /proc that none is left")
         return lines
     }
