@@ -39,7 +39,7 @@ extension LabTarget {
         case let .shiftTraffic(service, cluster, weight):
             try await shiftTraffic(of: service, in: cluster, to: Int(weight.percent.rounded()), index: index)
         case let .restoreTraffic(service, cluster):
-            try await restoreTraffic(of: service, in: cluster, index: index)
+            try await restoreTraffic(of: service, in: cluster)
         case let .upgrade(cluster, takes):
             try await beginUpgrade(of: cluster, takes: takes, procedure: procedure, index: index)
         case .migrateWorkloads, .restoreWorkloads, .check, .pause:
@@ -72,15 +72,18 @@ extension LabTarget {
     }
 
     /// Clears the weights the procedure shifted and not restored (confirmed on every Envoy), and
-    /// ends its upgrades under way at once (their pods start again).
+    /// ends its upgrades under way at once (their pods start again). Every undo is tried even
+    /// when one fails; the first failure is thrown.
     public func revert(_ procedure: Procedure, index: Int) async throws {
         for upgrade in (procedureState.upgrades[index] ?? [:]).values { upgrade.timer.cancel() }
+        var failure: (any Error)?
         for key in (procedureState.shifts[index] ?? []).reversed() {
-            try await restoreTraffic(of: key.service, in: key.cluster, index: index)
+            do { try await restoreTraffic(of: key.service, in: key.cluster) } catch { failure = failure ?? error }
         }
         for cluster in (procedureState.upgrades[index] ?? [:]).keys.sorted() {
-            try await endUpgrade(of: cluster, index: index)
+            do { try await endUpgrade(of: cluster, index: index) } catch { failure = failure ?? error }
         }
+        if let failure { throw failure }
     }
 
     // MARK: Traffic
@@ -107,7 +110,7 @@ extension LabTarget {
 
     /// Clears the weight keys of `service`'s destinations in `cluster` on every Envoy (the
     /// VirtualService's weights apply again), confirmed gone.
-    private func restoreTraffic(of service: String, in cluster: String, index: Int) async throws {
+    private func restoreTraffic(of service: String, in cluster: String) async throws {
         var weights = try routeWeights(of: service)
         let pairs = weights.restore(cluster: cluster)
         if !pairs.isEmpty { try await admin.setRuntime(pairs, on: layout.envoys) }
