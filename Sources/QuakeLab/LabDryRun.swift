@@ -12,8 +12,8 @@ public enum LabDryRun {
     /// The actions of a lab run of `plan` (already time-scaled) whose control plane replays
     /// `changes`, with its files under `directory`, as lines for people.
     ///
-    /// - Throws: ``LabError`` when the lab could not run the plan (a procedure, ports past 65535, a
-    ///   pod with no Envoy for its calls).
+    /// - Throws: ``LabError`` when the lab could not run the plan (a traffic shift Envoy cannot make,
+    ///   ports past 65535, a pod with no Envoy for its calls).
     public static func actions(plan: Plan, changes: [ControlPlaneChange], directory: String, options: LabOptions = LabOptions()) throws -> [String] {
         try LabTarget.checkSupported(plan)
         var layout = try LabLayout(plan: plan, basePort: options.basePort)
@@ -68,6 +68,7 @@ public enum LabDryRun {
                 : calls + ["    (a pod not running gets its list when it starts, one still waiting out its start-up time is started again with it, a stopped one is told after SIGCONT)"]
         }
         let sorted = changes.sorted { $0.at < $1.at }
+        var routes: [String: RouteWeights] = [:]
         for change in sorted + [nil] {
             // The schedule's actions due before this change (or all that are left) come first.
             while next < actions.count, change.map({ actions[next].at <= $0.at }) ?? true {
@@ -117,8 +118,8 @@ public enum LabDryRun {
                         partitions.remove(index: i)
                         lines += cutOffCalls(since: before)
                     }
-                case .step:
-                    break
+                case let .step(p, s):
+                    lines += try stepLines(plan.schedule.procedures[p], step: s, at: action.at, plan: plan, layout: layout, routes: &routes, runtime: runtime)
                 }
             }
             guard let change, change.at <= plan.schedule.duration else { continue }
@@ -137,7 +138,7 @@ public enum LabDryRun {
             }
         }
         lines.append("teardown (\(plan.schedule.duration), or at once if the run stops early):")
-        lines.append("  revert every fault still active, last first; SIGCONT stopped pods")
+        lines.append("  revert every fault and procedure still active, last first (clear shifted weights, end upgrades); SIGCONT stopped pods")
         if LabTarget.hasPartitions(plan) { lines.append("  tell every pod that listens to cut off no peer (POST /control/cut-off?peers=)") }
         lines.append("  SIGTERM every process (SIGKILL after the grace period) and confirm in /proc that none is left")
         return lines

@@ -10,7 +10,8 @@ import QuakeObserve
 /// Faults are real: a crashed node's pods get SIGKILL, a hung node's SIGSTOP (SIGCONT on revert),
 /// zone, cluster and region outages do the same to all their nodes, HTTP aborts and delays go to
 /// every Envoy's fault filter through `POST /runtime_modify`, a partition's pods hold the requests
-/// of the Envoys on the other side (LabTarget+Partition.swift). Control-plane changes are applied as
+/// of the Envoys on the other side (`LabTarget+Partition`). Procedure steps are played as the
+/// model plays them (`LabTarget+Procedures`). Control-plane changes are applied as
 /// they come due, by a task of the actor's own.
 ///
 /// `bringUp()` starts everything, under the run's `ProcessSupervisor`, whose scope stops every
@@ -30,25 +31,27 @@ public actor LabTarget: LiveTarget {
     private var nextControlPlaneEvent = 0
     var pods: [String: LabPodRuntime] = [:]
     var podOrder: [String] = []
-    private var crashedNodes: [String: Int] = [:]
+    private(set) var crashedNodes: [String: Int] = [:]
     private var hungNodes: [String: Int] = [:]
     private var envoyLogs: [LabEnvoyLog] = []
     private var startEpoch: Int64 = 0
     private var started = ContinuousClock.now
     private var replicas: [ReplicaKey: [Int]] = [:]
-    private var events: [TimelineEvent] = []
+    var events: [TimelineEvent] = []
     private var edsVersion = 0
     private var faultedServices: Set<String> = []
     private var pendingStarts: [String] = []
     private var prometheus: LabPrometheus?
     private var faultCountersAtInjection: [Int: EnvoyAdmin.FaultCounters] = [:]
     private var controlPlane: Task<Void, Never>?
-    private var controlPlaneError: (any Error)?
+    var controlPlaneError: (any Error)?
     /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
     var restartDue: [String: TimeSpan] = [:]
     private var controlPlaneLag = ControlPlaneLag()
     /// The partitions in effect (LabTarget+Partition.swift).
     var partitions = LabPartitions()
+    /// What the procedures changed and have not put back (`LabTarget+Procedures`).
+    var procedureState = LabProcedureState()
     /// The lab Prometheus's port.
     public nonisolated let prometheusPort: Int
 
@@ -73,9 +76,7 @@ public actor LabTarget: LiveTarget {
 
     /// Faults and procedure steps the lab cannot make real, refused before anything starts.
     public static func checkSupported(_ plan: Plan) throws(LabError) {
-        if let procedure = plan.schedule.procedures.first {
-            throw LabError(code: .config, message: "the lab does not run procedures yet (use the model)", location: procedure.name)
-        }
+        try checkProcedures(plan)
     }
 
     // MARK: Bringing up
@@ -217,16 +218,6 @@ public actor LabTarget: LiveTarget {
         }
     }
 
-    public func perform(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws {
-        throw LabError(code: .config, message: "the lab does not run procedures yet", location: procedure.name)
-    }
-
-    /// Never asked: the lab performs no step (``checkSupported(_:)`` refuses procedures).
-    public func isComplete(_ step: ProcedureStep, of procedure: Procedure, index: Int) async throws -> Bool { true }
-
-    /// Nothing to undo: the lab performs no step.
-    public func revert(_ procedure: Procedure, index: Int) async throws {}
-
     public func observe(through window: Int) async throws -> Timeline {
         if let controlPlaneError { throw controlPlaneError }
         let end = plan.target.window * Int64(window + 1)
@@ -270,6 +261,7 @@ public actor LabTarget: LiveTarget {
 
     public func teardown() async {
         controlPlane?.cancel()
+        cancelUpgradeTimers()
         for service in faultedServices.sorted() {
             try? await admin.setRuntime(EnvoyRuntimeKeys(service: service).clearFaults, on: layout.envoys)
         }

@@ -22,6 +22,14 @@ public struct ControlPlane: Sendable {
 
     /// Whether Karmada adds NoExecute to a failed cluster by itself (only up to v1.13, with the Failover gate).
     public var karmadaTaintsFailedClusters: Bool { karmada < Version(1, 14) && karmadaFeatures.failover }
+
+    /// Whether Karmada's taint manager evicts workloads from a cluster with a NoExecute taint it
+    /// does not tolerate (a failed cluster's, or a procedure's `migrate-workloads`): the Failover
+    /// gate up to v1.13, and from v1.14 also `--enable-no-execute-taint-eviction`. Without it a
+    /// tainted cluster keeps its workloads.
+    public var karmadaTaintManagerEvicts: Bool {
+        karmada < Version(1, 14) ? karmadaFeatures.failover : karmadaFeatures.failover && karmadaFeatures.noExecuteTaintEviction
+    }
 }
 
 /// Karmada controller-manager switches.

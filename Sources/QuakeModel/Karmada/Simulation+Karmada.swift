@@ -100,10 +100,7 @@ extension Simulation {
     }
 
     /// Whether Karmada's taint manager evicts on NoExecute (SEMANTICS.md §2.2.4).
-    var taintManagerEvicts: Bool {
-        let features = plan.controlPlane.karmadaFeatures
-        return plan.controlPlane.karmada < Version(1, 14) ? features.failover : features.failover && features.noExecuteTaintEviction
-    }
+    var taintManagerEvicts: Bool { plan.controlPlane.karmadaTaintManagerEvicts }
 
     /// Schedules the eviction of every binding on a NoExecute-tainted cluster, at the end of its
     /// toleration, at most `resource-eviction-rate` bindings per second.
