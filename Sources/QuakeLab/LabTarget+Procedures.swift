@@ -145,16 +145,18 @@ extension LabTarget {
         guard procedureState.upgrades[index]?[cluster] != nil else { return }
         events.append(TimelineEvent(at: elapsed, kind: .procedureStep, subject: procedure, detail: "upgrade of \(cluster) finished: its pods start again"))
         do {
-            try await endUpgrade(of: cluster, index: index)
+            try await endUpgrade(of: cluster, index: index, byItsTimer: true)
         } catch {
             if controlPlaneError == nil { controlPlaneError = error }
         }
     }
 
     /// Ends the upgrade of `cluster` (the outage's revert: the pods not deleted meanwhile start).
-    private func endUpgrade(of cluster: String, index: Int) async throws {
+    /// Its timer is cancelled unless it is the caller: a cancelled task's calls to the Envoys
+    /// would fail at once.
+    private func endUpgrade(of cluster: String, index: Int, byItsTimer: Bool = false) async throws {
         guard let upgrade = procedureState.upgrades[index]?.removeValue(forKey: cluster) else { return }
-        upgrade.timer.cancel()
+        if !byItsTimer { upgrade.timer.cancel() }
         try await revert(upgrade.outage, index: index)
     }
 
