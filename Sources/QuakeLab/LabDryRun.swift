@@ -9,6 +9,10 @@ import QuakeCore
 /// It follows the same layout, pod configurations, runtime keys and admin URLs as ``LabTarget``,
 /// so the lines name the ports, pods and calls the run would use.
 public enum LabDryRun {
+    /// What reading the Envoys' failure counters is for, at a node fault's injection and revert.
+    static let failuresBefore = "failed connections and timeouts so far, read before the signals"
+    static let failuresSince = "read again first: their rise during the fault is its evidence"
+
     /// The actions of a lab run of `plan` (already time-scaled) whose control plane replays
     /// `changes`, with its files under `directory`, as lines for people.
     ///
@@ -57,6 +61,7 @@ public enum LabDryRun {
             }
         }
         func counters() -> [String] { layout.envoys.map { "    GET \(EnvoyAdmin.faultStatsURL($0)) (fault counters)" } }
+        func failureCounters(_ note: String) -> [String] { layout.envoys.map { "    GET \(EnvoyAdmin.upstreamFailureStatsURL($0)) (\(note))" } }
         // The pods whose cut-off changes from `before` to now, each told and read back.
         func cutOffCalls(since before: LabPartitions) -> [String] {
             let calls = layout.pods.flatMap { pod -> [String] in
@@ -81,10 +86,12 @@ public enum LabDryRun {
                     switch fault {
                     case let .nodeHang(node):
                         lines.append("    SIGSTOP the pods of \(node): \(names(pods(on: node)))")
+                        lines += failureCounters(LabDryRun.failuresBefore)
                     case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
                         for node in BlastRadius.nodesDown(by: fault, in: plan.topology) {
                             lines.append("    SIGKILL the pods of \(node): \(names(pods(on: node)))")
                         }
+                        lines += failureCounters(LabDryRun.failuresBefore)
                     case let .httpAbort(service, status, percentage):
                         lines += counters() + runtime(EnvoyRuntimeKeys(service: service).abort(status: status, percentage: percentage))
                     case let .httpDelay(service, delay, percentage):
@@ -101,8 +108,10 @@ public enum LabDryRun {
                     lines.append("  \(action.at) revert \(spec.fault):")
                     switch spec.fault {
                     case let .nodeHang(node):
+                        lines += failureCounters(LabDryRun.failuresSince)
                         lines.append("    SIGCONT the pods of \(node): \(names(pods(on: node)))")
                     case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
+                        lines += failureCounters(LabDryRun.failuresSince)
                         for node in BlastRadius.nodesDown(by: spec.fault, in: plan.topology) {
                             for pod in pods(on: node) {
                                 let delay = plan.service(named: pod.service)?.startupTime ?? .zero

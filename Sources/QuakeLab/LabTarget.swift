@@ -43,6 +43,8 @@ public actor LabTarget: LiveTarget {
     private var pendingStarts: [String] = []
     private var prometheus: LabPrometheus?
     private var faultCountersAtInjection: [Int: EnvoyAdmin.FaultCounters] = [:]
+    /// Failed connections and timeouts per service when each node fault was injected.
+    private var upstreamFailuresAtInjection: [Int: [String: Int]] = [:]
     private var controlPlane: Task<Void, Never>?
     var controlPlaneError: (any Error)?
     /// When each pod the kubelet restarts after its node's crash serves again (elapsed time).
@@ -154,9 +156,11 @@ public actor LabTarget: LiveTarget {
     public func inject(_ fault: FaultSpec, index: Int) async throws {
         switch fault.fault {
         case let .nodeHang(node):
+            upstreamFailuresAtInjection[index] = try await admin.upstreamFailures(of: layout.envoys)
             hungNodes[node, default: 0] += 1
             for name in podOrder where pods[name]?.pod.node == node { try stopPod(name) }
         case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
+            upstreamFailuresAtInjection[index] = try await admin.upstreamFailures(of: layout.envoys)
             for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
                 crashedNodes[node, default: 0] += 1
                 for name in podOrder where pods[name]?.pod.node == node { try killPod(name) }
@@ -182,11 +186,13 @@ public actor LabTarget: LiveTarget {
     public func revert(_ fault: FaultSpec, index: Int) async throws {
         switch fault.fault {
         case let .nodeHang(node):
+            try await countUpstreamFailures(during: fault, index: index)
             hungNodes[node] = max(0, (hungNodes[node] ?? 0) - 1)
             if hungNodes[node] == 0 {
                 for name in podOrder where pods[name]?.pod.node == node { try await resumePod(name) }
             }
         case .nodeCrash, .zoneOutage, .clusterOutage, .regionOutage:
+            try await countUpstreamFailures(during: fault, index: index)
             for node in BlastRadius.nodesDown(by: fault.fault, in: plan.topology) {
                 crashedNodes[node] = max(0, (crashedNodes[node] ?? 0) - 1)
                 guard crashedNodes[node] == 0 else { continue }
@@ -227,6 +233,20 @@ public actor LabTarget: LiveTarget {
         for i in envoyLogs.indices { try envoyLogs[i].readNew() }
         try await readPrometheus(through: window, final: false)
         return timeline(from: max(0, window + 1 - stopConditionLookback))
+    }
+
+    /// What the Envoys counted of failed connections and timeouts to the services with pods on the
+    /// fault's nodes since it was injected, as a `fault-counted` event: the fault's evidence when
+    /// retries kept every request from failing.
+    private func countUpstreamFailures(during fault: FaultSpec, index: Int) async throws {
+        guard let before = upstreamFailuresAtInjection.removeValue(forKey: index) else { return }
+        let nodes = Set(BlastRadius.nodesDown(by: fault.fault, in: plan.topology))
+        let services = Set(pods.values.filter { nodes.contains($0.pod.node) }.map(\.pod.service))
+        let now = try await admin.upstreamFailures(of: layout.envoys)
+        let counted = services.reduce(0) { $0 + max(0, (now[$1] ?? 0) - (before[$1] ?? 0)) }
+        guard counted > 0 else { return }
+        events.append(TimelineEvent(at: elapsed, kind: .faultCounted, subject: fault.fault.description,
+                                    detail: "\(counted) failed connections or timeouts to \(services.sorted().joined(separator: ", ")) (Envoy's \(EnvoyAdmin.upstreamFailureCounters.joined(separator: ", ")))"))
     }
 
     /// How many of the last windows the Runner's stop-condition check needs from the access logs:

@@ -150,6 +150,10 @@ import Testing
         // The control plane: no NotReady (the crash is shorter than the grace period); the
         // restarting pods leave the endpoints 0.15 s after the revert and return once ready.
         let record = try Self.record(lab), predicted = try Self.record(model)
+        // Retries may hide the crash from every request; Envoy's own count of the refused
+        // connections to backend still shows it, and verifies the fault.
+        let counted = try Self.events(record, "fault-counted").filter { $0["subject"] as? String == "node-crash c1-a-1" }
+        #expect(counted.count == 1 && (counted.first?["detail"] as? String)?.contains("failed connections or timeouts to backend") == true, "\(counted)")
         for r in [record, predicted] {
             #expect(try Self.events(r, "node-not-ready").isEmpty)
             let dropped = try Self.events(r, "endpoints-dropped"), added = try Self.events(r, "endpoints-added")

@@ -127,6 +127,24 @@ import Testing
         #expect(card.slos[1].value == 1 && card.slos[1].verdict == .fail, "at 15 s one is missing")
     }
 
+    @Test func aCrashThatRetriesHidIsVerifiedByWhatTheProxiesCounted() {
+        let crash = FaultSpec(at: .seconds(10), duration: .seconds(3), fault: .nodeCrash(node: "n"))
+        let plan = Self.plan(slos: [slo("avail", .successRatio(service: "svc", from: nil), .atLeast, 95, .percentage)], faults: [crash])
+        var timeline = Self.timeline(failures: [:], injected: false)
+        var card = Scorer.score(plan: plan, timeline: timeline)
+        #expect(card.faults.first?.verified == false, "no failure, flag or event: nothing shows the crash")
+        #expect(card.slos[0].verdict == .inconclusive)
+        // What the lab's Envoys counted before and after it (retries hid every failure).
+        timeline.events.append(TimelineEvent(at: .seconds(13), kind: .faultCounted, subject: crash.fault.description, detail: "12 failed connections or timeouts to svc"))
+        card = Scorer.score(plan: plan, timeline: timeline)
+        #expect(card.faults.first?.verified == true)
+        #expect(card.faults.first?.evidence == "Envoy: 12 failed connections or timeouts to svc")
+        #expect(card.slos[0].verdict == .pass)
+        // A count from before the fault is no evidence of it.
+        timeline.events[timeline.events.count - 1].at = .seconds(5)
+        #expect(Scorer.score(plan: plan, timeline: timeline).faults.first?.verified == false)
+    }
+
     @Test func threeValuedVerdicts() {
         // No data: a service nobody calls is inconclusive.
         var plan = Self.plan(slos: [slo("other", .successRatio(service: "svc", from: Locality(region: "r", cluster: "c", zone: "elsewhere")), .atLeast, 99, .percentage)])

@@ -1,4 +1,5 @@
 import Foundation
+import QuakeCore
 @testable import QuakeLab
 import Testing
 
@@ -18,6 +19,21 @@ import Testing
         #expect(throws: LabError(code: .api, message: "GET /runtime answered JSON without an \"entries\" object", location: "envoy-a")) {
             try EnvoyAdmin.runtimeValues(Data(#"{"layers": []}"#.utf8), of: "envoy-a")
         }
+    }
+
+    @Test func upstreamFailuresAreCountedPerServiceOverItsSubsets() {
+        let stats = """
+            cluster.outbound|8080||backend.default.svc.cluster.local.upstream_cx_connect_fail: 7
+            cluster.outbound|8080||backend.default.svc.cluster.local.upstream_rq_per_try_timeout: 2
+            cluster.outbound|8080|cluster2|backend.default.svc.cluster.local.upstream_rq_timeout: 1
+            cluster.outbound|8080||frontend.default.svc.cluster.local.upstream_cx_connect_fail: 0
+            cluster.outbound|8080||frontend.default.svc.cluster.local.upstream_cx_total: 40
+            cluster.inbound|8080||.upstream_cx_connect_fail: 9
+            garbled line
+            """
+        #expect(EnvoyAdmin.upstreamFailures(inStats: stats) == ["backend": 10, "frontend": 0])
+        let url = EnvoyAdmin.upstreamFailureStatsURL(LabLayout.Envoy(name: "e", locality: Locality(region: "r", cluster: "c", zone: "z"), listenerPort: 1, adminPort: 2, baseID: 2, sourceAddress: LabLayout.Envoy.sourceAddress(index: 0)))
+        #expect(url.removingPercentEncoding == "http://127.0.0.1:2/stats?filter=^cluster\\.outbound\\|.*\\.(upstream_cx_connect_fail|upstream_rq_per_try_timeout|upstream_rq_timeout)$")
     }
 
     @Test func readsCountersAndSkipsHistograms() {

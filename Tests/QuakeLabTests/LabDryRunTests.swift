@@ -1,5 +1,5 @@
 import QuakeCore
-import QuakeLab
+@testable import QuakeLab
 import Testing
 
 /// `quake run --target lab --dry-run`: the lab's actions, named with the same pods, ports, keys and
@@ -44,7 +44,9 @@ import Testing
 
         let hung = layout.pods.filter { $0.node == "c1-a-1" }.map { "\($0.name) (127.0.0.1:\($0.port))" }.joined(separator: ", ")
         #expect(text.contains("  5s inject node-hang c1-a-1:\n    SIGSTOP the pods of c1-a-1: \(hung)"))
-        #expect(text.contains("  15s revert node-hang c1-a-1:\n    SIGCONT the pods of c1-a-1: \(hung)"))
+        func failures(_ note: String) -> String { layout.envoys.map { "    GET \(EnvoyAdmin.upstreamFailureStatsURL($0)) (\(note))" }.joined(separator: "\n") }
+        #expect(text.contains("    SIGSTOP the pods of c1-a-1: \(hung)\n\(failures(LabDryRun.failuresBefore))"))
+        #expect(text.contains("  15s revert node-hang c1-a-1:\n\(failures(LabDryRun.failuresSince))\n    SIGCONT the pods of c1-a-1: \(hung)"))
         #expect(text.contains("    POST http://127.0.0.1:\(envoy.adminPort)/runtime_modify?quake.fault.back.abort_http_status=503&quake.fault.back.abort_percent=25\n    GET http://127.0.0.1:\(envoy.adminPort)/runtime (confirms the keys)"))
         #expect(text.contains("/runtime_modify?quake.fault.back.abort_percent=&quake.fault.back.abort_http_status=&quake.fault.back.delay_percent=&quake.fault.back.delay_ms="), "the revert clears every key")
 

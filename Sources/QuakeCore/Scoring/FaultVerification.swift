@@ -1,6 +1,8 @@
 /// Whether each scheduled fault took effect, from what the Timeline shows: injected-fault flags
 /// for HTTP faults; for node, zone, cluster and region faults a node or cluster going NotReady,
-/// or connection failures and timeouts at the clusters they hit; pods deleted for a pod kill.
+/// or connection failures and timeouts at the clusters they hit, or else what the proxies counted
+/// of them (a `fault-counted` event, when retries hid them from every request); pods deleted for a
+/// pod kill.
 public enum FaultVerification {
     /// Every fault of the plan with its verdict and evidence.
     public static func outcomes(plan: Plan, timeline: Timeline) -> [FaultOutcome] {
@@ -33,7 +35,12 @@ public enum FaultVerification {
                     evidence = "\(e.subject) went NotReady at \(e.at)"
                 } else {
                     let n = failures(timeline, clusters: clusters, range)
-                    if n > 0 { evidence = "\(n) connection failures or timeouts at \(clusters.sorted().joined(separator: ", "))" }
+                    if n > 0 {
+                        evidence = "\(n) connection failures or timeouts at \(clusters.sorted().joined(separator: ", "))"
+                    } else if let e = timeline.events.first(where: { $0.kind == .faultCounted && $0.subject == spec.fault.description && $0.at >= spec.at }) {
+                        // Retries hid it from every request; the proxies still counted it (the lab).
+                        evidence = "Envoy: \(e.detail)"
+                    }
                 }
             }
             return FaultOutcome(spec: spec, revertedAt: end, verified: evidence != nil,
