@@ -14,11 +14,12 @@ public enum LabDryRun {
     static let failuresSince = "read again first: their rise during the fault is its evidence"
 
     /// The actions of a lab run of `plan` (already time-scaled) whose control plane replays
-    /// `changes`, with its files under `directory`, as lines for people.
+    /// `changes`, with its files under `directory`, as lines for people; `traffic` (what the run
+    /// sends, its loads and probes) goes between the bring-up and the schedule.
     ///
     /// - Throws: ``LabError`` when the lab could not run the plan (a traffic shift Envoy cannot make,
     ///   ports past 65535, a pod with no Envoy for its calls).
-    public static func actions(plan: Plan, changes: [ControlPlaneChange], directory: String, options: LabOptions = LabOptions()) throws -> [String] {
+    public static func actions(plan: Plan, changes: [ControlPlaneChange], directory: String, traffic: [String] = [], options: LabOptions = LabOptions()) throws -> [String] {
         try LabTarget.checkSupported(plan)
         var layout = try LabLayout(plan: plan, basePort: options.basePort)
         let quake = options.quakeExecutable ?? ProcessSupervisor.currentExecutable ?? "quake"
@@ -50,6 +51,7 @@ public enum LabDryRun {
         lines.append("  start prometheus (\(layout.prometheusPort)): \(shell(["prometheus"] + LabTarget.prometheusArguments(directory: directory, port: layout.prometheusPort)))")
         lines.append("  wait until every pod answers GET /healthz, every Envoy GET /ready, Prometheus GET /-/ready, and Prometheus has scraped every Envoy")
 
+        lines += traffic
         lines.append("schedule and control plane (times from the schedule's start):")
         let actions = RunAction.actions(of: plan.schedule)
         var next = 0

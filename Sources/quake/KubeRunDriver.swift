@@ -29,14 +29,14 @@ enum KubeRunDriver {
         var outcome: RunOutcome
         do {
             let runner = Runner(plan: plan, clock: ContinuousClock(), journal: journal, killSwitch: KillSwitch(registry: .standard()), log: log)
+            let probes = LiveProbes(plan: plan, serviceRoute: Self.route(plan: plan))
             outcome = try await withThrowingTaskGroup(of: Ran.self) { group in
-                for spec in plan.traffic {
-                    guard let ingress = plan.target.kubeIngress else { break }
-                    let configuration = LoadConfiguration(
-                        request: HTTPRequest(url: ingress + spec.path, headers: ["Host": spec.to], timeout: .seconds(30)),
-                        mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: plan.seed) : .constant),
-                        duration: .microseconds(plan.schedule.duration.microseconds), workers: 1)
-                    group.addTask { .load(spec, try await LoadGenerator.run(configuration)) }
+                for load in LiveTraffic.loads(of: plan, seed: plan.seed, route: Self.route(plan: plan)) {
+                    group.addTask { .load(load.spec, try await LoadGenerator.run(load.configuration)) }
+                }
+                group.addTask {
+                    await probes.run()
+                    return .probesEnded
                 }
                 group.addTask { .outcome(try await runner.run(on: target)) }
                 var outcome: RunOutcome?
@@ -49,11 +49,14 @@ enum KubeRunDriver {
                         if ran.abort != nil { group.cancelAll() }
                     case let .load(spec, result):
                         loads.append((spec, result))
+                    case .probesEnded:
+                        break
                     }
                 }
                 guard var outcome else { throw CancellationError() }
                 // The traffic is what the SLOs judge: each load's answers, by service and client.
                 for (spec, result) in loads { LoadTimeline.add(result, service: spec.to, client: spec.from, offset: .zero, to: &outcome.timeline) }
+                probes.fill(&outcome.timeline)
                 return outcome
             }
         } catch {
@@ -67,6 +70,15 @@ enum KubeRunDriver {
         }
         return outcome
     }
+
+    /// How a client reaches a service on real clusters: the plan's ingress gateway, with the
+    /// service named in the Host header, whatever the client's locality; none without an ingress.
+    static func route(plan: Plan) -> (String, Locality) -> ServiceRoute? {
+        { service, _ in plan.target.kubeIngress.map { ServiceRoute(baseURL: $0, host: service) } }
+    }
+
+    /// Why no traffic reaches real clusters, for the dry run.
+    static let unrouted = "target.kubernetes.ingress is not set, so nothing is sent (traffic SLIs come from target.kubernetes.prometheus if it is set)"
 
     /// Ends the journal if it shows no fault still active.
     private static func end(_ journal: Journal, status: String, log: @Sendable (String) -> Void) {
@@ -118,8 +130,10 @@ enum KubeRunDriver {
     }
 }
 
-/// What a task of a kubernetes run ends with: the Runner's outcome, or one traffic load's result.
+/// What a task of a kubernetes run ends with: the Runner's outcome, one traffic load's result, or
+/// the probes' end (their checks are in their recorder).
 private enum Ran: Sendable {
     case outcome(RunOutcome)
     case load(LoadSpec, LoadResult)
+    case probesEnded
 }

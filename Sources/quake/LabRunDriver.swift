@@ -3,6 +3,7 @@ import QuakeCore
 import QuakeHTTP
 import QuakeLab
 import QuakeModel
+import QuakeObserve
 import QuakeRunner
 
 /// Runs a plan on the lab: the model's control plane (on the lab's time scale) decides what
@@ -25,19 +26,18 @@ enum LabRunDriver {
                 let lab = try LabTarget(plan: labPlan, changes: controlPlane.changes, controlPlaneEvents: controlPlane.events, directory: directory, supervisor: supervisor, options: LabOptions(timeScale: timeScale))
                 log("lab: starting \(plan.services.reduce(0) { $0 + $1.replicas }) pods, \(await lab.envoys.count) Envoys and Prometheus in \(directory); journal \(journal.path)")
                 try await lab.bringUp()
-                let envoys = await lab.envoys
-                return try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
-                    for spec in plan.traffic {
-                        guard let envoy = envoys.first(where: { $0.locality == spec.from }) else { continue }
-                        let configuration = LoadConfiguration(
-                            request: HTTPRequest(url: envoy.listenerURL + spec.path, headers: ["Host": spec.to], timeout: .seconds(30)),
-                            mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: seed) : .constant),
-                            duration: .microseconds(plan.schedule.duration.microseconds),
-                            workers: 1)
+                let route = Self.route(envoys: await lab.envoys)
+                let probes = LiveProbes(plan: labPlan, serviceRoute: route)
+                var ran = try await withThrowingTaskGroup(of: RunOutcome?.self) { group in
+                    for load in LiveTraffic.loads(of: labPlan, seed: seed, route: route) {
                         group.addTask {
-                            _ = try await LoadGenerator.run(configuration)
+                            _ = try await LoadGenerator.run(load.configuration)
                             return nil
                         }
+                    }
+                    group.addTask {
+                        await probes.run()
+                        return nil
                     }
                     group.addTask {
                         try await Runner(plan: labPlan, clock: ContinuousClock(), journal: journal, killSwitch: KillSwitch(registry: .standard()), log: log).run(on: lab)
@@ -52,6 +52,8 @@ enum LabRunDriver {
                     guard let outcome else { throw CancellationError() }
                     return outcome
                 }
+                probes.fill(&ran.timeline)
+                return ran
             }
         } catch {
             endIfClean(journal, status: error is CancellationError ? "cancelled" : "error", log: log)
@@ -59,6 +61,12 @@ enum LabRunDriver {
         }
         endIfClean(journal, status: outcome.abort == nil ? "completed" : "aborted", log: log)
         return outcome
+    }
+
+    /// How a client in a locality reaches a service on the lab: the listener of the locality's
+    /// Envoy, with the service named in the Host header, so requests cross the mesh.
+    static func route(envoys: [LabLayout.Envoy]) -> @Sendable (String, Locality) -> ServiceRoute? {
+        { service, from in envoys.first { $0.locality == from }.map { ServiceRoute(baseURL: $0.listenerURL, host: service) } }
     }
 
     /// The folder of the lab's generated files and process logs.

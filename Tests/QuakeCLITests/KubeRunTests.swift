@@ -60,6 +60,89 @@ import Testing
         }
     }
 
+    /// What the ingress gateway in front of the cluster answers: `web`'s health page by its Host
+    /// header, a status page by path.
+    static func ingress(_ request: LoopbackHTTPRequest) -> LoopbackHTTPReply {
+        switch (request.header("Host"), request.path) {
+        case ("web", "/healthz"): .respond(LoopbackHTTPResponse(text: "ok"))
+        case ("web", "/"): .respond(LoopbackHTTPResponse(text: "web-0"))
+        case (_, "/status"): .respond(LoopbackHTTPResponse(headers: [("Content-Type", "application/json")], text: #"{"status":{"indicator":"major"}}"#))
+        default: .respond(LoopbackHTTPResponse(status: 404, text: "no route"))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func probesAndTrafficGoThroughTheIngressAndAreScored() async throws {
+        let node = LoopbackKubeNode()
+        try await LoopbackHTTPServer.with({ node.answer($0) }) { server in
+            try await LoopbackHTTPServer.with(Self.ingress) { ingress in
+                let (dir, plan, kubeconfig, environment) = try Self.setUp(port: server.port, duration: "4s", faultFor: "2s")
+                defer { try? FileManager.default.removeItem(at: dir) }
+                // No fault: the probes and the load are what is under test.
+                try """
+                    apiVersion: quake/v1
+                    kind: Experiment
+                    metadata: {name: kube-probes}
+                    target: {kubernetes: {ingress: "http://127.0.0.1:\(ingress.port)"}}
+                    topology:
+                      regions:
+                        eu:
+                          member1: {zones: {eu-1a: 1, eu-1b: 1}}
+                    services:
+                      web: {replicas: 2, serviceTime: 1ms}
+                    traffic:
+                      - {from: eu/member1/eu-1a, to: web, rate: 50/s}
+                    probes:
+                      - {name: web-health, service: web, interval: 1s, timeout: 500ms, expect: {bodyContains: ok}}
+                      - {name: status-page, url: "http://127.0.0.1:\(ingress.port)/status", interval: 1s, timeout: 500ms, expect: {json: {path: status.indicator, equals: none}}}
+                    slos:
+                      - {name: web answers, sli: probeSuccess(web-health), objective: ">= 99%"}
+                      - {name: status is green, sli: probeSuccess(status-page), objective: ">= 99%"}
+                      - {name: web available, sli: successRatio(web), objective: ">= 99%"}
+                    schedule: {duration: 4s}
+                    """.write(toFile: plan, atomically: true, encoding: .utf8)
+                let arguments = ["run", plan, "--target", "kubernetes", "--kubeconfig", kubeconfig, "--context", "staging"]
+                let gateway = "http://127.0.0.1:\(ingress.port)"
+                let dry = try await QuakeBinary.runOffPool(arguments + ["--dry-run"], environment: environment)
+                #expect(dry.stdout.contains("""
+                    traffic and probes (from the schedule's start, for its whole length):
+                      load 50/s (constant) from eu/member1/eu-1a to web: GET \(gateway)/ with Host: web
+                      probe web-health every 1s (timeout 500ms): GET \(gateway)/healthz with Host: web; passes on status 200, a body containing "ok"
+                      probe status-page every 1s (timeout 500ms): GET \(gateway)/status; passes on status 200, status.indicator = "none"
+                    schedule
+                    """), "\(dry.stdout)\(dry.stderr)")
+                #expect(ingress.requests.isEmpty, "a dry run sends nothing")
+
+                let out = dir.appendingPathComponent("run")
+                let run = try await QuakeBinary.runOffPool(arguments + ["--allow-target", "staging", "--quiet", "--out", out.path], environment: environment)
+                #expect(run.status == 1, "the status page is red: \(run.stderr)")
+                let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as? [String: Any])
+                let slos = Dictionary(uniqueKeysWithValues: try #require(record["slos"] as? [[String: Any]]).map { ($0["name"] as? String ?? "", $0) })
+                #expect(slos["web answers"]?["verdict"] as? String == "pass" && slos["web answers"]?["value"] as? Double == 100, "\(slos)")
+                #expect(slos["status is green"]?["verdict"] as? String == "fail" && slos["status is green"]?["value"] as? Double == 0, "\(slos)")
+                #expect(slos["web available"]?["verdict"] as? String == "pass", "\(slos)")
+                // Three checks each (at 1, 2 and 3 s); the service probe names its service to the gateway.
+                let checks = ingress.requests.filter { $0.header("User-Agent") == "quake-probe" }
+                #expect(checks.filter { $0.path == "/healthz" && $0.header("Host") == "web" }.count == 3)
+                #expect(checks.filter { $0.path == "/status" }.count == 3)
+                #expect(ingress.requests.filter { $0.path == "/" && $0.header("Host") == "web" }.count >= 150, "the load went through the gateway too")
+
+                // Without an ingress nothing reaches web: no load, and its probe does not run, which the run says.
+                let text = try String(contentsOfFile: plan, encoding: .utf8)
+                try text.replacingOccurrences(of: "target: {kubernetes: {ingress: \"\(gateway)\"}}\n", with: "").write(toFile: plan, atomically: true, encoding: .utf8)
+                let unrouted = try await QuakeBinary.runOffPool(arguments + ["--dry-run"], environment: environment)
+                #expect(unrouted.stdout.contains("  no load from eu/member1/eu-1a to web: target.kubernetes.ingress is not set, so nothing is sent")
+                    && unrouted.stdout.contains("  probe web-health does not run: no URL reaches service web from eu/member1/eu-1a\n"), "\(unrouted.stdout)")
+                let bare = dir.appendingPathComponent("bare")
+                _ = try await QuakeBinary.runOffPool(arguments + ["--allow-target", "staging", "--quiet", "--out", bare.path], environment: environment)
+                let bareRecord = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: bare.appendingPathComponent("run.json"))) as? [String: Any])
+                #expect((bareRecord["warnings"] as? [String])?.contains("probe web-health did not run: no URL reaches service web from eu/member1/eu-1a") == true, "\(bareRecord["warnings"] ?? "")")
+                let bareSLOs = try #require(bareRecord["slos"] as? [[String: Any]]).filter { $0["name"] as? String == "web answers" }
+                #expect(bareSLOs.map { $0["verdict"] as? String } == ["inconclusive"])
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aKilledRunIsRolledBackFromItsJournal() async throws {
         let node = LoopbackKubeNode()

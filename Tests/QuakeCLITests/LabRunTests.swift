@@ -36,9 +36,18 @@ import Testing
                     timeout: 2s
         traffic:
           - {from: r1/c1/a, to: frontend, rate: 100/s}
+        probes:
+          - {name: backend-health, service: backend, from: r1/c1/a, interval: 2s, timeout: 1s, expect: {bodyContains: ok}}
+          - {name: prometheus-up, url: "http://127.0.0.1:23000/-/healthy", interval: 2s, timeout: 1s, expect: {bodyContains: Healthy}}
         slos:
           - name: frontend available
             sli: successRatio(frontend)
+            objective: ">= 99%"
+          - name: backend health
+            sli: probeSuccess(backend-health)
+            objective: ">= 70%"
+          - name: prometheus up
+            sli: probeSuccess(prometheus-up)
             objective: ">= 99%"
         schedule:
           duration: 30s
@@ -93,6 +102,16 @@ import Testing
         let total = try #require(metrics["totalRequests"] as? Int)
         #expect((2_700...3_300) ~= total, "100 requests/s for 30 s reach the frontend: \(total)")
         #expect(failed < 400, "retries and outlier detection bound the crash's errors; the abort adds about 250: \(failed)")
+
+        // The probes ran for real: 14 checks each (every 2 s before 30 s). Backend's go through
+        // r1/c1/a's Envoy, whose retries hide the crash and whose abort fails about half of the
+        // checks during its 5 s (without retries, as in Istio); Prometheus's URL answers throughout.
+        let values = try Self.sloValues(out)
+        let health = try #require(values["backend health"])
+        #expect((70...100) ~= health, "backend's probe: \(health) %")
+        #expect(values["prometheus up"] == 100)
+        let probeVerdicts = try #require(record["slos"] as? [[String: Any]]).filter { ($0["sli"] as? String)?.hasPrefix("probeSuccess") == true }.map { $0["verdict"] as? String }
+        #expect(probeVerdicts == ["pass", "pass"], "\(probeVerdicts)")
     }
 
     static let zonePlan = """

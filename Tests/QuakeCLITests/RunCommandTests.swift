@@ -92,7 +92,11 @@ import Testing
     /// and neither --allow-target nor the kill switch is needed to look.
     @Test(.timeLimit(.minutes(2)))
     func aDryRunPrintsTheActionsAndChangesNothing() throws {
-        let (dir, path) = try writePlan()
+        let (dir, path) = try writePlan(Self.plan.replacingOccurrences(of: "seed: 9", with: """
+            probes:
+              - {name: svc-health, service: svc, interval: 5s, expect: {bodyContains: ok}}
+            seed: 9
+            """))
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out").path, state = dir.appendingPathComponent("state").path
         let environment = ["QUAKE_STATE_DIR": state]
@@ -109,6 +113,12 @@ import Testing
         #expect(lab.stdout.contains("journal \(out)/journal.jsonl"))
         #expect(lab.stdout.contains("  30s inject node-crash cluster1-a-1:\n    SIGKILL the pods of cluster1-a-1: svc-cluster1-"), "\(lab.stdout)")
         #expect(lab.stdout.contains("control plane: start pod svc-cluster1-"), "the replacement the model's control plane decides")
+        // The load and the probe, each through the Envoy of its locality, before the schedule.
+        let traffic = try #require(lab.stdout.components(separatedBy: "traffic and probes (from the schedule's start, for its whole length):\n").last?
+            .components(separatedBy: "schedule and control plane").first, "\(lab.stdout)")
+        let envoy = try #require(lab.stdout.split(separator: "\n").first { $0.contains("start envoy-cluster1-a") }?.components(separatedBy: "listener ").last?.split(separator: ",").first)
+        #expect(traffic == "  load 20/s (constant) from region1/cluster1/a to svc: GET \(envoy)/ with Host: svc\n"
+            + "  probe svc-health every 5s (timeout 1s): GET \(envoy)/healthz with Host: svc; passes on status 200, a body containing \"ok\"\n", "\(traffic)")
         #expect(!FileManager.default.fileExists(atPath: out), "nothing written")
         #expect(try FileManager.default.contentsOfDirectory(atPath: state) == ["ABORT"], "no run registered")
         #expect(LabRunTests.processes(mentioning: out).isEmpty, "nothing started")

@@ -42,7 +42,7 @@ struct ProbeRunnerTests {
             try await HTTPClient.withClient { client in
                 let base = "http://127.0.0.1:\(server.port)"
                 let runner = ProbeRunner(probes: Self.probes(base: base), duration: .seconds(10), window: .seconds(5), client: client) { service, _ in
-                    service == "frontend" ? server.url("/") : nil
+                    service == "frontend" ? ServiceRoute(baseURL: server.url("/"), host: "frontend.mesh") : nil
                 }
                 #expect(runner.targets.map(\.url).last == server.url("/healthz"))
                 #expect(runner.unresolved.map(\.name) == ["ghost"])
@@ -68,6 +68,8 @@ struct ProbeRunnerTests {
                 // The hanging probe's checks were bounded by the probe's timeout.
                 #expect(recorded.filter { $0.probe == "timeout" }.allSatisfy { $0.latency >= .milliseconds(150) })
                 #expect(server.requests.filter { $0.path == "/healthz" }.allSatisfy { $0.header("User-Agent") == "quake-probe" })
+                // The service probe names its service in the Host header, as a mesh listener routes by it.
+                #expect(server.requests.filter { $0.header("Host") == "frontend.mesh" }.map(\.path) == Array(repeating: "/healthz", count: 4))
             }
         }
     }

@@ -147,7 +147,7 @@ public enum Scorer {
 
     private static func judgeProbe(_ slo: SLOSpec, name: String, timeline: Timeline, end: Int, firstFault: Int?) -> SLOResult {
         guard let probe = timeline.probes.first(where: { $0.name == name }), probe.checks[0..<end].contains(where: { $0 > 0 }) else {
-            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "no check of probe \(name) was recorded (the model runs service probes; URL probes run on the lab and kubernetes targets)", budgetLeft: nil)
+            return SLOResult(slo: slo, value: nil, verdict: .inconclusive, reason: "no check of probe \(name) was recorded (the model runs service probes only; the lab and kubernetes targets run both, a service probe on kubernetes through target.kubernetes.ingress)", budgetLeft: nil)
         }
         let window = timeline.window
         let per = slo.window.map { max(1, Int(($0.microseconds + window.microseconds - 1) / window.microseconds)) } ?? end

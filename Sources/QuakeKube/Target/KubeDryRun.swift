@@ -7,11 +7,12 @@ import QuakeHTTP
 /// run would send, computed from the objects as they are now (read with GET, the only calls a dry
 /// run makes), and how each is reverted (`quake run --target kubernetes --dry-run`).
 public enum KubeDryRun {
-    /// The lines for `plan` on `system`; `run` stands for the run's id in Quake's taints.
+    /// The lines for `plan` on `system`; `run` stands for the run's id in Quake's taints;
+    /// `traffic` (what the run sends, its loads and probes) goes before the schedule.
     ///
     /// - Throws: ``KubeError`` when the plan cannot run there (a fault the API cannot make, a
     ///   missing node, an API that refuses a read).
-    public static func actions(plan: Plan, system: KubeSystem, run: String = "<run id>", http: HTTPClient = HTTPClient()) async throws -> [String] {
+    public static func actions(plan: Plan, system: KubeSystem, run: String = "<run id>", traffic: [String] = [], http: HTTPClient = HTTPClient()) async throws -> [String] {
         try KubeFaultPlanner.checkSupported(plan, hasKarmada: system.karmada != nil)
         var clients: [String: KubeClient] = [:]
         var lines = ["API servers (read now with GET; nothing is written):"]
@@ -39,6 +40,7 @@ public enum KubeDryRun {
         }
         let planner = KubeFaultPlanner(plan: plan, nodeMaps: maps)
         let istio = system.karmada != nil ? KubeChange.karmada : (system.members.keys.sorted().first ?? "")
+        lines += traffic
         lines.append("schedule (times from the schedule's start; each change is journaled before it is sent):")
         for (index, spec) in plan.schedule.faults.enumerated() {
             let end = spec.end(experimentDuration: plan.schedule.duration)

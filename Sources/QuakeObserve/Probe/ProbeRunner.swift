@@ -7,7 +7,7 @@ import QuakeHTTP
 /// ``ProbeRecorder`` by the model's rule (``ProbeSchedule``), so that `probeSuccess(name)` scores
 /// a lab or Kubernetes run as it scores a model run.
 ///
-/// A `url` probe checks its URL; a `service` probe checks the path on the base URL the caller's
+/// A `url` probe checks its URL; a `service` probe checks the path on the route the caller's
 /// resolver gives for the service and client locality (a probe it cannot resolve is skipped and
 /// listed in ``unresolved``; the scorer then finds its SLO inconclusive). Checks never wait for
 /// one another: a slow check does not delay the next. Time comes from the clock passed to
@@ -19,6 +19,8 @@ public struct ProbeRunner: Sendable {
         public var spec: ProbeSpec
         /// The absolute URL checked.
         public var url: String
+        /// The Host header sent, when the URL's host is not the one to name (a mesh listener).
+        public var host: String?
     }
 
     /// The probes that run, in plan order.
@@ -39,8 +41,8 @@ public struct ProbeRunner: Sendable {
     /// A runner for `probes` over a run of `duration`, counted in windows of `window`.
     ///
     /// - Parameters:
-    ///   - serviceURL: the base URL (`http://127.0.0.1:15001`) through which a client in the
-    ///     locality reaches the service, or `nil` if there is none.
+    ///   - serviceRoute: how a client in the locality reaches the service (the base URL
+    ///     `http://127.0.0.1:15001` with the Host header `backend`, say), or `nil` if nothing does.
     ///   - tls: how `https` probes verify the server (verified against the system's authorities by default).
     public init(
         probes: [ProbeSpec],
@@ -49,7 +51,7 @@ public struct ProbeRunner: Sendable {
         client: HTTPClient = HTTPClient(),
         tls: HTTPTLSOptions = HTTPTLSOptions(),
         maxBodyBytes: Int = ProbeRunner.defaultMaxBodyBytes,
-        serviceURL: (_ service: String, _ from: Locality) -> String? = { _, _ in nil }
+        serviceRoute: (_ service: String, _ from: Locality) -> ServiceRoute? = { _, _ in nil }
     ) {
         var targets: [Target] = []
         var unresolved: [(String, String)] = []
@@ -58,8 +60,8 @@ public struct ProbeRunner: Sendable {
             case .url(let url):
                 targets.append(Target(spec: probe, url: url))
             case .service(let service, let from):
-                if let base = serviceURL(service, from) {
-                    targets.append(Target(spec: probe, url: Self.join(base, probe.path)))
+                if let route = serviceRoute(service, from) {
+                    targets.append(Target(spec: probe, url: route.url(probe.path), host: route.host))
                 } else {
                     unresolved.append((probe.name, "no URL reaches service \(service) from \(from)"))
                 }
@@ -99,8 +101,10 @@ public struct ProbeRunner: Sendable {
         let spec = target.spec
         let schedule = ProbeSchedule(interval: spec.interval, duration: duration, window: window)
         let judge = ProbeJudge(spec)
+        var headers: HTTPHeaders = ["User-Agent": "quake-probe"]
+        if let host = target.host { headers.append(name: "Host", value: host) }
         let request = HTTPRequest(
-            url: target.url, headers: ["User-Agent": "quake-probe"],
+            url: target.url, headers: headers,
             timeout: Self.duration(spec.timeout), connectTimeout: Self.duration(spec.timeout),
             tls: tls, maxBodyBytes: maxBodyBytes)
         await withTaskGroup(of: Void.self) { checks in
@@ -136,11 +140,5 @@ public struct ProbeRunner: Sendable {
 
     private static func duration(_ span: TimeSpan) -> Duration {
         .microseconds(span.microseconds)
-    }
-
-    /// `base` and `path` with exactly one slash between them.
-    static func join(_ base: String, _ path: String) -> String {
-        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return trimmed + (path.hasPrefix("/") ? path : "/" + path)
     }
 }

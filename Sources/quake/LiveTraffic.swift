@@ -1,0 +1,64 @@
+import QuakeCore
+import QuakeHTTP
+import QuakeObserve
+
+/// The plan's traffic on a live target (lab, kubernetes): one open-loop load per `traffic` entry,
+/// from the schedule's start for its whole length, sent by the libcurl load generator to the
+/// route by which its client locality reaches the service.
+enum LiveTraffic {
+    /// One entry of the plan's traffic and how it is sent.
+    struct Load: Sendable {
+        var spec: LoadSpec
+        var route: ServiceRoute
+        var configuration: LoadConfiguration
+    }
+
+    /// The loads of `plan` that have a route; Poisson arrivals are drawn from `seed`.
+    static func loads(of plan: Plan, seed: UInt64, route: (_ service: String, _ from: Locality) -> ServiceRoute?) -> [Load] {
+        plan.traffic.compactMap { spec in
+            guard let route = route(spec.to, spec.from) else { return nil }
+            var headers: HTTPHeaders = [:]
+            if let host = route.host { headers.append(name: "Host", value: host) }
+            let configuration = LoadConfiguration(
+                request: HTTPRequest(url: route.url(spec.path), headers: headers, timeout: .seconds(30)),
+                mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: seed) : .constant),
+                duration: .microseconds(plan.schedule.duration.microseconds),
+                workers: 1)
+            return Load(spec: spec, route: route, configuration: configuration)
+        }
+    }
+
+    /// What a run would send, for the dry run: a line per load and per probe, and a line for each
+    /// that would not run, with the reason (`unrouted` says why a load has no route).
+    static func lines(plan: Plan, loads: [Load], probes: LiveProbes, unrouted: String) -> [String] {
+        guard !plan.traffic.isEmpty || !plan.probes.isEmpty else { return [] }
+        var lines = ["traffic and probes (from the schedule's start, for its whole length):"]
+        for spec in plan.traffic {
+            guard let load = loads.first(where: { $0.spec == spec }) else {
+                lines.append("  no load from \(spec.from) to \(spec.to): \(unrouted)")
+                continue
+            }
+            lines.append("  load \(spec.rate) (\(spec.arrival.rawValue)) from \(spec.from) to \(spec.to): GET \(describe(load.route, path: spec.path))")
+        }
+        for target in probes.runner.targets {
+            let spec = target.spec
+            lines.append("  probe \(spec.name) every \(spec.interval) (timeout \(spec.timeout)): GET \(target.url)\(target.host.map { " with Host: \($0)" } ?? ""); passes on \(expectations(spec))")
+        }
+        for (name, reason) in probes.runner.unresolved {
+            lines.append("  probe \(name) does not run: \(reason)")
+        }
+        return lines
+    }
+
+    private static func describe(_ route: ServiceRoute, path: String) -> String {
+        route.url(path) + (route.host.map { " with Host: \($0)" } ?? "")
+    }
+
+    /// What a passing check of `probe` answers, in words.
+    private static func expectations(_ probe: ProbeSpec) -> String {
+        var parts = ["status \(probe.expectStatus)"]
+        if let text = probe.expectBodyContains { parts.append("a body containing \"\(text)\"") }
+        if let json = probe.expectJSON { parts.append("\(json.path) = \"\(json.equals)\"") }
+        return parts.joined(separator: ", ")
+    }
+}
