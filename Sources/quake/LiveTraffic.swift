@@ -23,7 +23,10 @@ enum LiveTraffic {
                 request: HTTPRequest(url: route.url(spec.path), headers: headers, timeout: .seconds(30)),
                 mode: .openLoop(rate: spec.rate.perSecond, arrival: spec.arrival == .poisson ? .poisson(seed: seed) : .constant),
                 duration: .microseconds(plan.schedule.duration.microseconds),
-                workers: 1)
+                workers: 1,
+                ramp: spec.rampFrom.flatMap { from in
+                    spec.rampDuration > .zero ? LoadRamp(from: from.perSecond, over: .microseconds(spec.rampDuration.microseconds)) : nil
+                })
             return Load(spec: spec, route: route, configuration: configuration)
         }
     }
@@ -38,7 +41,8 @@ enum LiveTraffic {
                 lines.append("  no load from \(spec.from) to \(spec.to): \(unrouted)")
                 continue
             }
-            lines.append("  load \(spec.rate) (\(spec.arrival.rawValue)) from \(spec.from) to \(spec.to): GET \(describe(load.route, path: spec.path))")
+            let ramp = load.configuration.ramp == nil ? "" : spec.rampFrom.map { ", from \($0) over \(spec.rampDuration)" } ?? ""
+            lines.append("  load \(spec.rate) (\(spec.arrival.rawValue)\(ramp)) from \(spec.from) to \(spec.to): GET \(describe(load.route, path: spec.path))")
         }
         for target in probes.runner.targets {
             let spec = target.spec

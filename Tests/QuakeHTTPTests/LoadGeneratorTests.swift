@@ -42,6 +42,21 @@ struct LoadGeneratorTests {
         #expect(Self.count(closed.total, atLeast: .milliseconds(500)) <= 4)
     }
 
+    @Test("open loop with a ramp: the rate climbs second by second to the target, and the rate error counts the ramp")
+    func ramp() async throws {
+        var configuration = Self.openLoop("", rate: 400, seconds: 3)
+        configuration.ramp = LoadRamp(from: 0, over: .seconds(2))
+        let result = try await LoopbackHTTPServer.with({ _ in .respond(LoopbackHTTPResponse(text: "ok")) }) { server in
+            configuration.request = HTTPRequest(url: server.url(), timeout: .seconds(10))
+            return try await LoadGenerator.run(configuration)
+        }
+        // 0 → 400/s over 2 s: 100 requests in the first second, 300 in the second, then 400.
+        #expect(result.scheduled == 800)
+        #expect(result.total.responses == 800)
+        #expect(Array(result.windows.map(\.sent).prefix(3)) == [100, 300, 400], "\(result.windows.map(\.sent))")
+        #expect(abs(try #require(result.rateError)) < 0.1, "rate error \(result.rateError ?? 0)")
+    }
+
     @Test("open loop against nginx: the achieved rate is the target's, every scheduled request sent")
     func rateAccuracy() async throws {
         let result = try await NginxServer.with { nginx in
@@ -160,6 +175,9 @@ struct LoadGeneratorTests {
             Self.openLoop(url, rate: 10, seconds: 0),
             Self.openLoop(url, rate: 10, seconds: 1, maxInFlight: 0),
             LoadConfiguration(request: HTTPRequest(url: url), mode: .closedLoop(connections: 0), duration: .seconds(1)),
+            LoadConfiguration(request: HTTPRequest(url: url), mode: .openLoop(rate: 10), duration: .seconds(1), ramp: LoadRamp(from: -1, over: .seconds(1))),
+            LoadConfiguration(request: HTTPRequest(url: url), mode: .openLoop(rate: 10), duration: .seconds(1), ramp: LoadRamp(from: 1, over: .zero)),
+            LoadConfiguration(request: HTTPRequest(url: url), mode: .closedLoop(connections: 1), duration: .seconds(1), ramp: LoadRamp(from: 1, over: .seconds(1))),
         ]
         for configuration in bad {
             let error = await #expect(throws: HTTPError.self) { try await LoadGenerator.run(configuration) }

@@ -50,6 +50,42 @@ struct LoadScheduleTests {
         #expect(abs(sd / mean - 1) < 0.1)
     }
 
+    /// How many of `instants` (nanoseconds) fall in each second.
+    static func perSecond(_ instants: [Int64], seconds: Int) -> [Int] {
+        (0..<seconds).map { s in instants.filter { $0 / 1_000_000_000 == s }.count }
+    }
+
+    @Test("a ramp: the count climbs (or falls) linearly to the rate, then holds; the workers' instants interleave")
+    func ramp() {
+        let up = LoadRamp(from: 0, over: .seconds(2))
+        let one = Self.instants(LoadSchedule(rate: 1000, arrival: .constant, worker: 0, workers: 1, duration: .seconds(3), ramp: up))
+        // The count is ∫ rate: 250 by 1 s, 1000 by 2 s, 2000 by 3 s.
+        #expect(Self.perSecond(one, seconds: 3) == [250, 750, 1000])
+        #expect(one.first == 0 && one == one.sorted())
+        let a = Self.instants(LoadSchedule(rate: 1000, arrival: .constant, worker: 0, workers: 2, duration: .seconds(3), ramp: up))
+        let b = Self.instants(LoadSchedule(rate: 1000, arrival: .constant, worker: 1, workers: 2, duration: .seconds(3), ramp: up))
+        #expect((a + b).sorted() == one)
+
+        let down = Self.instants(LoadSchedule(rate: 1000, arrival: .constant, worker: 0, workers: 1, duration: .seconds(2), ramp: LoadRamp(from: 2000, over: .seconds(1))))
+        #expect(Self.perSecond(down, seconds: 2) == [1500, 1000])
+
+        // Poisson along the same curve: 500, 1500, 2500 and 3500 expected, each within 5 standard deviations.
+        let poisson = (0..<2).flatMap { Self.instants(LoadSchedule(rate: 4000, arrival: .poisson(seed: 7), worker: $0, workers: 2, duration: .seconds(4), ramp: LoadRamp(from: 0, over: .seconds(4)))) }
+        for (counted, expected) in zip(Self.perSecond(poisson, seconds: 4), [500, 1500, 2500, 3500]) {
+            #expect(abs(Double(counted - expected)) < 5 * Double(expected).squareRoot(), "\(counted) in a second where \(expected) were expected")
+        }
+    }
+
+    @Test("the rate curve's count and instant are inverses, with and without a ramp")
+    func rateCurve() {
+        for ramp in [nil, LoadRamp(from: 0, over: .seconds(10)), LoadRamp(from: 50, over: .milliseconds(500)), LoadRamp(from: 900, over: .seconds(3)), LoadRamp(from: 100, over: .seconds(2))] {
+            let curve = LoadRateCurve(rate: 100, ramp: ramp)
+            for t in [0.0, 0.001, 0.25, 1, 2.5, 9.99, 12] {
+                #expect(abs(curve.instant(ofCount: curve.count(at: t)) - t) < 1e-9, "t = \(t) with \(String(describing: ramp))")
+            }
+        }
+    }
+
     @Test("the backlog keeps instants oldest first, grows, and refuses past its limit")
     func backlog() {
         var backlog = LoadBacklog(limit: 3000)

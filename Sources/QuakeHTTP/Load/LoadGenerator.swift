@@ -110,9 +110,16 @@ public enum LoadGenerator {
                 throw invalid("the rate must be above 0 and at most 10,000,000 requests per second")
             }
             guard maxInFlight >= 1 else { throw invalid("the in-flight cap must be at least 1") }
+            if let ramp = configuration.ramp {
+                guard ramp.from.isFinite, ramp.from >= 0, ramp.from <= 10_000_000 else {
+                    throw invalid("a ramp must start at 0 to 10,000,000 requests per second")
+                }
+                guard ramp.over > .zero else { throw invalid("a ramp must last more than 0 s") }
+            }
             if let connections, connections < 1 { throw invalid("there must be at least one connection") }
         case .closedLoop(let connections):
             guard connections >= 1 else { throw invalid("there must be at least one connection") }
+            guard configuration.ramp == nil else { throw invalid("a ramp applies to an open loop (a rate) only") }
         }
     }
 
@@ -134,7 +141,7 @@ public enum LoadGenerator {
             return (0..<workers).map { w in
                 let cap = part(of: inFlight, worker: w, workers: workers)
                 let limit = connections.map { part(of: $0, worker: w, workers: workers) }
-                let schedule = LoadSchedule(rate: rate, arrival: arrival, worker: w, workers: workers, duration: configuration.duration)
+                let schedule = LoadSchedule(rate: rate, arrival: arrival, worker: w, workers: workers, duration: configuration.duration, ramp: configuration.ramp)
                 return Share(work: .open(schedule, maxInFlight: cap), connectionLimit: limit, descriptors: limit ?? cap)
             }
         case .closedLoop(let connections):

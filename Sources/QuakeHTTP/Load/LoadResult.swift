@@ -56,11 +56,12 @@ public struct LoadResult: Sendable {
         return seconds > 0 ? Double(total.completed) / seconds : 0
     }
 
-    /// How far the achieved rate is from the target, as a fraction (`-0.01` is 1 % short);
-    /// nil in closed loop.
+    /// How far the achieved rate is from the target, as a fraction (`-0.01` is 1 % short): the
+    /// requests sent while sending against those the schedule called for in that time (the rate
+    /// times the time, or less during a ramp); nil in closed loop.
     public var rateError: Double? {
-        guard let target = configuration.targetRate, target > 0 else { return nil }
-        return sentPerSecond / target - 1
+        guard let called = configuration.scheduledRequests(in: sendingTime), called > 0 else { return nil }
+        return Double(sentWhileSending) / called - 1
     }
 
     /// Requests the schedule called for: sent, or given up unsent.
