@@ -36,6 +36,13 @@ extension ObservedSummary {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// One window's figures as a JSON object on one line, as in ``renderJSON()``'s `windows`.
+    public static func windowJSON(_ counts: Counts) -> String {
+        var out: [UInt8] = []
+        append(counts, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static func append(_ counts: Counts, to out: inout [UInt8]) {
         func table(_ rows: [ObservedCount]) {
             out.append(UInt8(ascii: "["))

@@ -26,24 +26,31 @@ extension ObservedSummary {
         out += "  p50 \(Self.span(total.latency.p50))  p90 \(Self.span(total.latency.p90))  p99 \(Self.span(total.latency.p99))"
         out += "  p99.9 \(Self.span(total.latency.p999))  max \(Self.span(total.latency.max))\n"
         if !windows.isEmpty {
-            out += "\nper window\n"
-            out += Self.pad("start", 26) + Self.pad("requests", 10, right: true) + Self.pad("2xx", 9, right: true) + Self.pad("4xx", 8, right: true)
-                + Self.pad("5xx", 8, right: true) + Self.pad("0", 7, right: true) + Self.pad("p50", 10, right: true) + Self.pad("p99", 10, right: true) + "  flags\n"
-            for w in windows {
-                func classCount(_ c: Int) -> Int { w.codes.filter { (Int($0.name) ?? 0) / 100 == c }.reduce(0) { $0 + $1.count } }
-                let flags = w.flagCombinations.filter { $0.name != "-" }.prefix(4).map { "\($0.name) \($0.count)" }.joined(separator: ", ")
-                out += Self.pad(Self.timestamp(w.start ?? start), 26) + Self.pad("\(w.requests)", 10, right: true)
-                    + Self.pad("\(classCount(2))", 9, right: true) + Self.pad("\(classCount(4))", 8, right: true)
-                    + Self.pad("\(classCount(5))", 8, right: true) + Self.pad("\(classCount(0))", 7, right: true)
-                    + Self.pad(Self.span(w.latency.p50), 10, right: true) + Self.pad(Self.span(w.latency.p99), 10, right: true)
-                    + (flags.isEmpty ? "" : "  " + flags) + "\n"
-            }
+            out += "\nper window\n" + Self.windowHeader
+            for w in windows { out += Self.windowRow(w, start: w.start ?? start) }
         }
         if malformed.count > 0 {
             out += "\nmalformed lines (\(malformed.samples.count) of \(malformed.count) shown)\n"
             for sample in malformed.samples { out += "  \(sample)\n" }
         }
         return out
+    }
+
+    /// The heading of the per-window table, with its newline.
+    public static let windowHeader = pad("start", 26) + pad("requests", 10, right: true) + pad("2xx", 9, right: true) + pad("4xx", 8, right: true)
+        + pad("5xx", 8, right: true) + pad("0", 7, right: true) + pad("p50", 10, right: true) + pad("p99", 10, right: true) + "  flags\n"
+
+    /// One row of the per-window table, with its newline: the window starting at `start` (µs since
+    /// the epoch), its requests by status class, its p50 and p99, and its four commonest flag
+    /// combinations.
+    public static func windowRow(_ w: Counts, start: Int64) -> String {
+        func classCount(_ c: Int) -> Int { w.codes.filter { (Int($0.name) ?? 0) / 100 == c }.reduce(0) { $0 + $1.count } }
+        let flags = w.flagCombinations.filter { $0.name != "-" }.prefix(4).map { "\($0.name) \($0.count)" }.joined(separator: ", ")
+        return pad(timestamp(start), 26) + pad("\(w.requests)", 10, right: true)
+            + pad("\(classCount(2))", 9, right: true) + pad("\(classCount(4))", 8, right: true)
+            + pad("\(classCount(5))", 8, right: true) + pad("\(classCount(0))", 7, right: true)
+            + pad(span(w.latency.p50), 10, right: true) + pad(span(w.latency.p99), 10, right: true)
+            + (flags.isEmpty ? "" : "  " + flags) + "\n"
     }
 
     private func table(_ title: String, _ rows: [ObservedCount]) -> String {

@@ -4,8 +4,8 @@ import QuakeCore
 import QuakeObserve
 
 /// `quake observe FILE...`: what Envoy access logs (or a saved `/stats/prometheus` page) show,
-/// without a plan.
-struct ObserveCommand: ParsableCommand {
+/// without a plan; with `--follow`, one log as it grows, a row per window as it settles.
+struct ObserveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "observe",
         abstract: "Summarise Envoy access logs, or a saved Envoy /stats/prometheus page, without a plan.",
@@ -14,6 +14,9 @@ struct ObserveCommand: ParsableCommand {
             are read together: requests by response code, by flag (each on its own and per combination), \
             by upstream cluster and host, latency percentiles, and the same per window of start time. \
             Malformed lines are counted and the first few shown; they do not stop the reading.
+            With --follow, one access log is followed as it grows (like tail -F, through truncation and \
+            rotation): each window's row is printed once --settle has passed since its end, a window \
+            without a line as zero requests, and Ctrl-C prints the summary of everything read.
             Exit 0 when the files were read, 2 for a usage error or a format that cannot be told, \
             5 when a file cannot be read.
             """
@@ -28,16 +31,30 @@ struct ObserveCommand: ParsableCommand {
     @Option(help: "The window length, e.g. 1s, 10s, 1m.")
     var window = "1s"
 
-    @Flag(help: "Print the figures as JSON on standard output.")
+    @Flag(help: "Print the figures as JSON on standard output (with --follow: a line per window, then the summary).")
     var json = false
 
-    func run() throws {
+    @Flag(name: [.short, .long], help: "Follow one access log as it grows, printing each window as it settles, until Ctrl-C.")
+    var follow = false
+
+    @Option(help: "With --follow, how long after a window ends its row is printed (Envoy flushes its log every 10 s by default).")
+    var settle = "10s"
+
+    func run() async throws {
         guard let span = TimeSpan(parsing: window), span.microseconds >= 1000 else {
             throw usage("--window \(window): give a length of at least 1ms, such as 1s or 10s")
         }
         var given: AccessLogSyntax?
         if let format {
             do { given = try AccessLogSyntax(argument: format) } catch { throw usage(error.description) }
+        }
+        if follow {
+            guard files.count == 1 else { throw usage("--follow follows one access log; give one file") }
+            guard let wait = TimeSpan(parsing: settle), wait.microseconds >= 0 else {
+                throw usage("--settle \(settle): give a length such as 10s or 0s")
+            }
+            try await followLog(files[0], syntax: given, window: span, settle: wait)
+            return
         }
         var logs: [(path: String, syntax: AccessLogSyntax)] = []
         var pages: [String] = []
@@ -86,6 +103,72 @@ struct ObserveCommand: ParsableCommand {
         }
     }
 
+    /// Follows `path` until Ctrl-C: the format from `syntax` or from its first lines (waiting for
+    /// them), a row per window as ``ObservedWindowFeed`` makes it due, then the summary. One
+    /// signal handling covers it all (the dispatch sources it uses can be set up once a process).
+    private func followLog(_ path: String, syntax given: AccessLogSyntax?, window: TimeSpan, settle: TimeSpan) async throws {
+        let json = json
+        let outcome = try await SignalCancellation.run(notice: nil) { () async throws -> (AccessLogSyntax, AccessLogParser, AccessLogAggregator)? in
+            let syntax: AccessLogSyntax
+            if let given {
+                syntax = given
+            } else {
+                guard let lines = await Self.firstLines(of: path) else { return nil }
+                if Self.isPrometheusPage(lines) { throw Self.usage("\(path) is a Prometheus page; --follow reads an access log") }
+                guard let found = AccessLogSyntax.detect(lines) else {
+                    throw Self.usage("\(path): cannot tell the access-log format from its first lines; give --format envoy, istio, json or a format string")
+                }
+                syntax = found
+            }
+            var parser = AccessLogParser(syntax: syntax, source: path)
+            var aggregator = AccessLogAggregator(window: window)
+            var feed = ObservedWindowFeed(window: window, settle: settle, startedAt: Self.nowMicroseconds())
+            // Rows go out as they come, unbuffered, for whoever watches or pipes them.
+            if !json { FileHandle.standardOutput.write(Data(ObservedSummary.windowHeader.utf8)) }
+            do throws(ObserveError) {
+                try await AccessLogTail(path: path).follow(into: &parser, { aggregator.add($0) }, idle: { parser in
+                    let now = Self.nowMicroseconds()
+                    guard feed.hasDue(now: now) else { return true }
+                    let rows = feed.due(in: aggregator.summary(symbols: parser.symbols), now: now)
+                    let text = rows.map { json ? ObservedSummary.windowJSON($0.counts) + "\n" : ObservedSummary.windowRow($0.counts, start: $0.start) }.joined()
+                    if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
+                    return true
+                })
+            } catch {
+                throw Self.failure(error.description)
+            }
+            return (syntax, parser, aggregator)
+        }
+        guard let (syntax, parser, aggregator) = outcome else { return }
+        let summary = aggregator.summary(symbols: parser.symbols, malformed: parser.malformed)
+        if json {
+            print(summary.renderJSON())
+        } else {
+            print("\n\(path): \(parser.records) requests in \(parser.lineNumber) lines (\(Self.name(of: syntax)))\n")
+            print(summary.renderText(), terminator: "")
+        }
+    }
+
+    /// The first lines of `path`, once it has any (waiting for it to be created and written, as
+    /// `tail -F` does); nil if the task is cancelled first.
+    private static func firstLines(of path: String) async -> [Substring]? {
+        var told = false
+        while true {
+            if let head = try? AccessLogFile.head(path: path), head.contains(UInt8(ascii: "\n")) {
+                return head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(20).map { Substring(String(decoding: $0, as: UTF8.self)) }
+            }
+            if !told {
+                FileHandle.standardError.write(Data("quake observe: waiting for the first lines of \(path) to tell its format (or give --format)\n".utf8))
+                told = true
+            }
+            do { try await Task.sleep(for: .milliseconds(200)) } catch { return nil }
+        }
+    }
+
+    private static func nowMicroseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
+    }
+
     private func printPages(_ pages: [String]) throws {
         var outputs: [String] = []
         for path in pages {
@@ -125,12 +208,16 @@ struct ObserveCommand: ParsableCommand {
         }
     }
 
-    private func usage(_ message: String) -> ExitCode {
+    private func usage(_ message: String) -> ExitCode { Self.usage(message) }
+
+    private func failure(_ message: String) -> ExitCode { Self.failure(message) }
+
+    private static func usage(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("quake observe: \(message)\n".utf8))
         return ExitStatus.invalid.exitCode
     }
 
-    private func failure(_ message: String) -> ExitCode {
+    private static func failure(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("quake observe: \(message)\n".utf8))
         return ExitStatus.targetError.exitCode
     }

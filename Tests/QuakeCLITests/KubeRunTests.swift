@@ -144,6 +144,32 @@ import Testing
         }
     }
 
+    /// Two plans in one `quake run`: Ctrl-C during the second still reverts it. (Each run used to
+    /// put SIGINT's default action back when it ended, which silenced libdispatch's handler for
+    /// good: the second run ignored every signal and kept its taint until its schedule ended.)
+    @Test(.timeLimit(.minutes(2)))
+    func ctrlCStopsTheSecondOfTwoRunsInOneProcess() async throws {
+        let node = LoopbackKubeNode()
+        try await LoopbackHTTPServer.with({ node.answer($0) }) { server in
+            let (dir, plan, kubeconfig, environment) = try Self.setUp(port: server.port, duration: "60s", faultFor: "50s")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let first = dir.appendingPathComponent("first.yaml").path
+            try Self.plan(duration: "1s", faultFor: "1s").replacingOccurrences(of: "name: kube-run", with: "name: kube-first")
+                .replacingOccurrences(of: "  faults:\n    - {at: 1s, fault: node-crash, node: member1-eu-1a-1, for: 1s}", with: "  faults: []")
+                .write(toFile: first, atomically: true, encoding: .utf8)
+            let out = dir.appendingPathComponent("runs")
+            let quake = try QuakeBinary.start(["run", first, plan, "--target", "kubernetes", "--kubeconfig", kubeconfig, "--context", "staging", "--allow-target", "staging", "--quiet", "--out", out.path], environment: environment)
+            let deadline = Date().addingTimeInterval(30)
+            while !node.tainted.withLock({ $0 }) && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(node.tainted.withLock { $0 }, "the second run made its fault")
+            kill(quake.processIdentifier, SIGINT)
+            let started = ContinuousClock.now
+            #expect(await LabLifecycleTests.exitStatus(of: quake) == 4, "a stopped run exits 4")
+            #expect(ContinuousClock.now - started < .seconds(20), "stopped at once, not at the end of its schedule")
+            #expect(!node.tainted.withLock { $0 }, "reverted")
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aKilledRunIsRolledBackFromItsJournal() async throws {
         let node = LoopbackKubeNode()

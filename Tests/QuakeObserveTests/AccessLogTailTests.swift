@@ -39,7 +39,7 @@ import Testing
                 var parser = AccessLogParser(syntax: .envoy, source: path)
                 let deadline = ContinuousClock.now + .seconds(50)  // a safety net under the 1-minute limit, not a speed check
                 var records: [AccessLogRecord] = []
-                try await AccessLogTail(path: path, pollInterval: .milliseconds(20)).follow(into: &parser, { records.append($0) }, idle: {
+                try await AccessLogTail(path: path, pollInterval: .milliseconds(20)).follow(into: &parser, { records.append($0) }, idle: { _ in
                     records.count < 5 && ContinuousClock.now < deadline
                 })
                 #expect(parser.malformed.count == 0)
@@ -59,7 +59,7 @@ import Testing
         let task = Task {
             var parser = AccessLogParser(syntax: .envoy)
             var count = 0
-            try await AccessLogTail(path: path, pollInterval: .milliseconds(10)).follow(into: &parser, { _ in count += 1 }, idle: { true })
+            try await AccessLogTail(path: path, pollInterval: .milliseconds(10)).follow(into: &parser, { _ in count += 1 }, idle: { _ in true })
             return count
         }
         try await Task.sleep(for: .milliseconds(100))

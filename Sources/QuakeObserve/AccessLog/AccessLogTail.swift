@@ -14,10 +14,10 @@ public struct AccessLogTail: Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// Reads records into `body` until `idle` (called each time everything written so far has been
+    /// Reads records into `body` until `idle` (called with the parser each time everything written so far has been
     /// read) returns false, or the task is cancelled. A line still without its newline stays in
     /// the parser. Throws `.unreadable` when the file exists but cannot be read.
-    public func follow(into parser: inout AccessLogParser, _ body: (AccessLogRecord) -> Void, idle: () -> Bool) async throws(ObserveError) {
+    public func follow(into parser: inout AccessLogParser, _ body: (AccessLogRecord) -> Void, idle: (_ parser: AccessLogParser) -> Bool) async throws(ObserveError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: AccessLogFile.chunkSize, alignment: AccessLogFile.bufferAlignment)
         defer { buffer.deallocate() }
         var file: AccessLogFileHandle?
@@ -43,7 +43,7 @@ public struct AccessLogTail: Sendable {
                     continue
                 }
             }
-            guard idle() else { return }
+            guard idle(parser) else { return }
             do { try await Task.sleep(for: pollInterval) } catch { return }
         }
     }
