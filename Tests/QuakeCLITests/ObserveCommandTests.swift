@@ -19,6 +19,59 @@ import Testing
         return path
     }
 
+    /// The text of `file`, or "" while it cannot be read.
+    static func text(_ file: URL) -> String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
+
+    /// Waits up to 20 s for `file` to satisfy `done`.
+    static func wait(for file: URL, _ done: (String) -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !done(Self.text(file)), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func followPrintsEachWindowAsItSettlesZerosWhenQuietAndTheSummaryOnCtrlC() async throws {
+        let dir = try QuakeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("envoy.log"), out = dir.appendingPathComponent("out.txt"), err = dir.appendingPathComponent("err.txt")
+        for file in [out, err] { FileManager.default.createFile(atPath: file.path, contents: nil) }
+        let quake = Process()
+        quake.executableURL = try QuakeBinary.binary()
+        quake.arguments = ["observe", "--follow", log.path, "--window", "1s", "--settle", "0s", "--json"]
+        quake.environment = QuakeBinary.environment(adding: [:])
+        quake.standardOutput = try FileHandle(forWritingTo: out)
+        quake.standardError = try FileHandle(forWritingTo: err)
+        try quake.run()
+        // The log does not exist yet: quake waits for its first lines to tell the format.
+        try await Self.wait(for: err) { $0.contains("waiting for the first lines of \(log.path)") }
+
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let now = formatter.string(from: Date())
+        let lines = [(200, "-"), (200, "-"), (503, "UF")].map { #"{"code":\#($0.0),"duration_ms":4,"flags":"\#($0.1)","start_time":"\#(now)","upstream_cluster":"outbound|80||web.shop.svc.cluster.local"}"# }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: log)
+
+        // The window of the three lines, then (nothing more is written) windows of nothing.
+        try await Self.wait(for: out) { $0.contains(#""requests": 3"#) && $0.components(separatedBy: #""requests": 0"#).count > 2 }
+        let rows = Self.text(out).split(separator: "\n").filter { $0.hasPrefix("{\"codes\"") }
+        #expect(rows.first?.contains(#""flag_combinations": [{"name": "-", "requests": 2}, {"name": "UF", "requests": 1}]"#) == true, "\(rows)")
+        #expect(rows.dropFirst().allSatisfy { $0.contains(#""requests": 0"#) } && rows.count >= 3, "\(rows)")
+
+        kill(quake.processIdentifier, SIGINT)
+        quake.waitUntilExit()
+        #expect(quake.terminationStatus == 0, "\(Self.text(err))")
+        // Then the summary of everything read.
+        let summary = try #require(Self.text(out).components(separatedBy: "\n{\n").last)
+        #expect(summary.hasPrefix(#""dropped": 0"#) && summary.contains(#""total": {"codes": [{"code": 200, "requests": 2}, {"code": 503, "requests": 1}]"#), "\(summary)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func followTakesOneFileAndAValidSettleTime() throws {
+        let two = try QuakeBinary.run(["observe", "--follow", "a.log", "b.log"])
+        #expect(two.status == 2 && two.stderr.contains("--follow follows one access log; give one file"), "\(two.stderr)")
+        let settle = try QuakeBinary.run(["observe", "--follow", "a.log", "--settle", "soon"])
+        #expect(settle.status == 2 && settle.stderr.contains("--settle soon: give a length such as 10s or 0s"), "\(settle.stderr)")
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func tablesFromAnEnvoyLog() throws {
         let dir = try QuakeBinary.temporaryDirectory()

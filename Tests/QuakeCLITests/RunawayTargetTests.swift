@@ -63,7 +63,9 @@ struct RunawayTargetTests {
         let dir = try QuakeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try await LoopbackHTTPServer.with({ _ in runaway.reply }) { server in
-            let port = try LoopbackHTTPServer.unusedPort()
+            // A port of its own per case, below the kernel's ephemeral range: one from
+            // `unusedPort()` could be handed to a parallel case's server before the pod listened.
+            let port = UInt16(29_400 + (RunawayServer.allCases.firstIndex(of: runaway) ?? 0))
             let log = dir.appendingPathComponent("pod.log")
             let pod = try MeasuredProcess(["pod", "--port", "\(port)", "--service", "frontend", "--call", "backend=\(server.url())",
                                            "--downstream-timeout", "2s", "--shutdown-grace", "1s", "--log-file", log.path],
