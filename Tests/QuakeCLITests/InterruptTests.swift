@@ -5,12 +5,13 @@ import Testing
 /// a second during it is ignored with a message, a third exits at once and prints the command that
 /// finishes the cleanup from the journal.
 @Suite(.serialized) struct InterruptTests {
-    /// The lifecycle plan, with frontend requests that take 1.5 s: its pods finish the requests in
+    /// The lifecycle plan, with frontend requests that take 4 s: its pods finish the requests in
     /// flight before they exit, so the cleanup lasts long enough for the next Ctrl-C to land in it
-    /// however busy the machine is.
+    /// however busy the machine is (with 1.5 s, a full test run once starved the test's process
+    /// long enough for the cleanup to end before its third Ctrl-C).
     static func setUp(basePort: Int) throws -> (dir: URL, plan: String, environment: [String: String]) {
         let (dir, plan, environment) = try LabLifecycleTests.setUp(basePort: basePort)
-        let text = try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "frontend: {replicas: 2, serviceTime: 2ms", with: "frontend: {replicas: 2, serviceTime: 1500ms")
+        let text = try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "frontend: {replicas: 2, serviceTime: 2ms", with: "frontend: {replicas: 2, serviceTime: 4000ms")
         try text.write(toFile: plan, atomically: true, encoding: .utf8)
         return (dir, plan, environment)
     }
