@@ -24,6 +24,12 @@ import Testing
         """
     }
 
+    /// The plan with no fault, named `name`, with `sections` after it.
+    static func planWithoutFault(name: String, duration: String, adding sections: String = "") -> String {
+        plan(duration: duration, faultFor: "1s").replacingOccurrences(of: "name: kube-run", with: "name: \(name)")
+            .replacingOccurrences(of: "  faults:\n    - {at: 1s, fault: node-crash, node: member1-eu-1a-1, for: 1s}", with: "  faults: []") + sections
+    }
+
     /// The plan, a kubeconfig for `port` and a state directory, in a fresh folder.
     static func setUp(port: UInt16, duration: String, faultFor: String) throws -> (dir: URL, plan: String, kubeconfig: String, environment: [String: String]) {
         let dir = try QuakeBinary.temporaryDirectory()
@@ -79,17 +85,9 @@ import Testing
                 let (dir, plan, kubeconfig, environment) = try Self.setUp(port: server.port, duration: "4s", faultFor: "2s")
                 defer { try? FileManager.default.removeItem(at: dir) }
                 // No fault: the probes and the load are what is under test.
-                try """
-                    apiVersion: quake/v1
-                    kind: Experiment
-                    metadata: {name: kube-probes}
+                try Self.planWithoutFault(name: "kube-probes", duration: "4s", adding: """
+
                     target: {kubernetes: {ingress: "http://127.0.0.1:\(ingress.port)"}}
-                    topology:
-                      regions:
-                        eu:
-                          member1: {zones: {eu-1a: 1, eu-1b: 1}}
-                    services:
-                      web: {replicas: 2, serviceTime: 1ms}
                     traffic:
                       - {from: eu/member1/eu-1a, to: web, rate: 50/s, ramp: {from: 10/s, over: 2s}}
                     probes:
@@ -99,8 +97,7 @@ import Testing
                       - {name: web answers, sli: probeSuccess(web-health), objective: ">= 99%"}
                       - {name: status is green, sli: probeSuccess(status-page), objective: ">= 99%"}
                       - {name: web available, sli: successRatio(web), objective: ">= 99%"}
-                    schedule: {duration: 4s}
-                    """.write(toFile: plan, atomically: true, encoding: .utf8)
+                    """).write(toFile: plan, atomically: true, encoding: .utf8)
                 let arguments = ["run", plan, "--target", "kubernetes", "--kubeconfig", kubeconfig, "--context", "staging"]
                 let gateway = "http://127.0.0.1:\(ingress.port)"
                 let dry = try await QuakeBinary.runOffPool(arguments + ["--dry-run"], environment: environment)
@@ -154,9 +151,7 @@ import Testing
             let (dir, plan, kubeconfig, environment) = try Self.setUp(port: server.port, duration: "60s", faultFor: "50s")
             defer { try? FileManager.default.removeItem(at: dir) }
             let first = dir.appendingPathComponent("first.yaml").path
-            try Self.plan(duration: "1s", faultFor: "1s").replacingOccurrences(of: "name: kube-run", with: "name: kube-first")
-                .replacingOccurrences(of: "  faults:\n    - {at: 1s, fault: node-crash, node: member1-eu-1a-1, for: 1s}", with: "  faults: []")
-                .write(toFile: first, atomically: true, encoding: .utf8)
+            try Self.planWithoutFault(name: "kube-first", duration: "1s").write(toFile: first, atomically: true, encoding: .utf8)
             let out = dir.appendingPathComponent("runs")
             let quake = try QuakeBinary.start(["run", first, plan, "--target", "kubernetes", "--kubeconfig", kubeconfig, "--context", "staging", "--allow-target", "staging", "--quiet", "--out", out.path], environment: environment)
             let deadline = Date().addingTimeInterval(30)
