@@ -56,7 +56,8 @@ extension RunRecord {
         let replicas = timeline.replicas.filter { $0.ready.contains { $0 > 0 } }.map { ReplicaSeriesRecord(service: $0.key.service, cluster: $0.key.cluster, ready: $0.ready) }
         self.timeline = TimelineRecord(windowSeconds: timeline.window.seconds,
                                        events: timeline.events.map { Event(at: $0.at.seconds, kind: $0.kind.rawValue, subject: $0.subject, detail: $0.detail) },
-                                       services: services, clusters: clusters, replicas: replicas)
+                                       services: services, clusters: clusters, replicas: replicas,
+                                       probes: timeline.probes.map { ProbeSeriesRecord(name: $0.name, checks: $0.checks.map(Int.init), passes: $0.passes.map(Int.init)) })
         attribution = scorecard.attribution.map { a in
             ServiceFailures(service: a.service, requests: a.requests, failures: a.failures,
                             causes: a.causes.map { Count(name: $0.cause, count: $0.count) }, clusters: a.clusters.map { Count(name: $0.cluster, count: $0.count) })

@@ -38,6 +38,9 @@ extension RunRecord {
         for r in timeline.replicas where r.ready.count != windows || r.ready.contains(where: { $0 < 0 || $0 > Self.largestCount }) {
             return "timeline.replicas \(r.service) in \(r.cluster): \(r.ready.count) windows (not \(windows)) or a negative count"
         }
+        for p in timeline.probes where p.checks.count != p.passes.count || (windows > 0 && p.checks.count != windows) || zip(p.checks, p.passes).contains(where: { $1 < 0 || $1 > $0 || $0 > Self.largestCount }) {
+            return "timeline.probes \(p.name): \(p.checks.count) windows of checks and \(p.passes.count) of passes (not \(windows) each), or more passes than checks"
+        }
         for (i, e) in timeline.events.enumerated() {
             if let problem = time(e.at, "timeline.events[\(i)].at") { return problem }
         }

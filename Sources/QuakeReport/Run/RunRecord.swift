@@ -129,6 +129,37 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var clusters: [ClusterSeries]
         /// Ready replicas per service and cluster, per window.
         public var replicas: [ReplicaSeriesRecord]
+        /// Checks and passes of each probe that ran, per window.
+        public var probes: [ProbeSeriesRecord]
+
+        private enum CodingKeys: String, CodingKey { case windowSeconds, events, services, clusters, replicas, probes }
+
+        public init(windowSeconds: Double, events: [Event], services: [ServiceSeries], clusters: [ClusterSeries], replicas: [ReplicaSeriesRecord], probes: [ProbeSeriesRecord]) {
+            self.windowSeconds = windowSeconds
+            self.events = events
+            self.services = services
+            self.clusters = clusters
+            self.replicas = replicas
+            self.probes = probes
+        }
+
+        /// Reads a timeline; records written before probes were kept have none.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            windowSeconds = try c.decode(Double.self, forKey: .windowSeconds)
+            events = try c.decode([Event].self, forKey: .events)
+            services = try c.decode([ServiceSeries].self, forKey: .services)
+            clusters = try c.decode([ClusterSeries].self, forKey: .clusters)
+            replicas = try c.decode([ReplicaSeriesRecord].self, forKey: .replicas)
+            probes = try c.decodeIfPresent([ProbeSeriesRecord].self, forKey: .probes) ?? []
+        }
+    }
+
+    /// Per-window checks of one probe, and how many of them passed.
+    public struct ProbeSeriesRecord: Codable, Sendable, Equatable {
+        public var name: String
+        public var checks: [Int]
+        public var passes: [Int]
     }
 
     /// A timeline event.
