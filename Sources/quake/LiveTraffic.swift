@@ -42,11 +42,11 @@ enum LiveTraffic {
                 continue
             }
             let ramp = load.configuration.ramp == nil ? "" : spec.rampFrom.map { ", from \($0) over \(spec.rampDuration)" } ?? ""
-            lines.append("  load \(spec.rate) (\(spec.arrival.rawValue)\(ramp)) from \(spec.from) to \(spec.to): GET \(describe(load.route, path: spec.path))")
+            lines.append("  load \(spec.rate) (\(spec.arrival.rawValue)\(ramp)) from \(spec.from) to \(spec.to): GET \(request(load.route.url(spec.path), host: load.route.host))")
         }
         for target in probes.runner.targets {
             let spec = target.spec
-            lines.append("  probe \(spec.name) every \(spec.interval) (timeout \(spec.timeout)): GET \(target.url)\(target.host.map { " with Host: \($0)" } ?? ""); passes on \(expectations(spec))")
+            lines.append("  probe \(spec.name) every \(spec.interval) (timeout \(spec.timeout)): GET \(request(target.url, host: target.host)); passes on \(expectations(spec))")
         }
         for (name, reason) in probes.runner.unresolved {
             lines.append("  probe \(name) does not run: \(reason)")
@@ -54,8 +54,9 @@ enum LiveTraffic {
         return lines
     }
 
-    private static func describe(_ route: ServiceRoute, path: String) -> String {
-        route.url(path) + (route.host.map { " with Host: \($0)" } ?? "")
+    /// `url`, and the Host header sent there if it is not the URL's own.
+    private static func request(_ url: String, host: String?) -> String {
+        url + (host.map { " with Host: \($0)" } ?? "")
     }
 
     /// What a passing check of `probe` answers, in words.

@@ -118,6 +118,13 @@ import Testing
                 #expect(slos["web answers"]?["verdict"] as? String == "pass" && slos["web answers"]?["value"] as? Double == 100, "\(slos)")
                 #expect(slos["status is green"]?["verdict"] as? String == "fail" && slos["status is green"]?["value"] as? Double == 0, "\(slos)")
                 #expect(slos["web available"]?["verdict"] as? String == "pass", "\(slos)")
+                // The red status page is an event of the run, with the reason its first check failed.
+                let events = try #require((record["timeline"] as? [String: Any])?["events"] as? [[String: Any]])
+                let failing = events.filter { $0["kind"] as? String == "probe-failing" }
+                #expect(failing.count == 1 && failing.first?["subject"] as? String == "status-page" && failing.first?["at"] as? Double == 1
+                    && failing.first?["detail"] as? String == #"status.indicator is "major", expected "none""#, "\(events)")
+                let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+                #expect(report.contains(#"| 1s | probe status-page failing: status.indicator is "major", expected "none" |"#), "\(report)")
                 // Three checks each (at 1, 2 and 3 s); the service probe names its service to the gateway.
                 let checks = ingress.requests.filter { $0.header("User-Agent") == "quake-probe" }
                 #expect(checks.filter { $0.path == "/healthz" && $0.header("Host") == "web" }.count == 3)

@@ -57,6 +57,20 @@ import Testing
         #expect(older.timeline.probes.isEmpty)
     }
 
+    @Test func theReportSaysWhenAProbeFailedAndWhy() throws {
+        var record = try Self.record()
+        // The model's checks carry no reason: the report names the first window with a failed one.
+        #expect(MarkdownReport.render(record).contains("| 20s | first failed checks of probe web-health |"), "\(MarkdownReport.render(record))")
+        // A live target's say why, and when the probe passed again.
+        record.timeline.events += [
+            RunRecord.Event(at: 20, kind: "probe-failing", subject: "web-health", detail: "status 503, expected 200"),
+            RunRecord.Event(at: 30, kind: "probe-passing", subject: "web-health", detail: ""),
+        ]
+        let markdown = MarkdownReport.render(record)
+        #expect(markdown.contains("| 20s | probe web-health failing: status 503, expected 200 |") && markdown.contains("| 30s | probe web-health passing again |"), "\(markdown)")
+        #expect(!markdown.contains("first failed checks of probe"))
+    }
+
     @Test func probeSeriesThatDoNotHoldTogetherAreRefused() throws {
         var record = try Self.record()
         record.timeline.probes[0].passes[0] = record.timeline.probes[0].checks[0] + 1

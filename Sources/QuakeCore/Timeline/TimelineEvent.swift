@@ -13,6 +13,7 @@ public struct TimelineEvent: Sendable, Equatable, CustomStringConvertible {
         case clusterNotReady = "cluster-not-ready", clusterReady = "cluster-ready"
         case bindingEvicted = "binding-evicted", replicasChanged = "replicas-changed"
         case procedureStep = "procedure-step"
+        case probeFailing = "probe-failing", probePassing = "probe-passing"
     }
 
     /// When it happened.

@@ -42,10 +42,19 @@ enum ReportText {
             case "binding-evicted": rows.append((e.at, "Karmada evicted \(e.subject): \(e.detail)"))
             case "replicas-changed": rows.append((e.at, "replicas of \(e.subject): \(e.detail)"))
             case "node-ready": once("nr", e.at, "first node Ready again: \(e.subject)")
+            case "probe-failing": rows.append((e.at, "probe \(e.subject) failing: \(e.detail)"))
+            case "probe-passing": rows.append((e.at, "probe \(e.subject) passing again"))
             default: break
             }
         }
         let w = r.timeline.windowSeconds
+        // Probes whose checks carry no reasons (the model's): their first window with a failed check.
+        let explained = Set(r.timeline.events.filter { $0.kind == "probe-failing" }.map(\.subject))
+        for p in r.timeline.probes where !explained.contains(p.name) {
+            if let first = p.checks.indices.first(where: { p.passes[$0] < p.checks[$0] }) {
+                rows.append((Double(first) * w, "first failed checks of probe \(p.name)"))
+            }
+        }
         if let first = r.faults.map(\.injectedAt).min() {
             for s in r.timeline.services {
                 // A fault scheduled after the timeline's end (a run aborted before it) has no windows.

@@ -168,6 +168,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var kind: String
         public var subject: String
         public var detail: String
+
+        public init(at: Double, kind: String, subject: String, detail: String) {
+            self.at = at
+            self.kind = kind
+            self.subject = subject
+            self.detail = detail
+        }
     }
 
     /// Per-window traffic of one service.
