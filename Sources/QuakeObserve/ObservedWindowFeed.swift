@@ -54,7 +54,7 @@ public struct ObservedWindowFeed: Sendable {
     /// (whose cost grows with the windows) only then.
     public func hasDue(now: Int64) -> Bool {
         let last = Self.floorDivide(now - settle.microseconds, window.microseconds) - 1
-        return (next ?? Int64.min) <= last || next == nil
+        return (next ?? .min) <= last
     }
 
     /// A window without a line.

@@ -28,16 +28,13 @@ enum DryRun {
             let labPlan = plan.scaled(by: timeScale)
             let controlPlane = ModelRun.controlPlane(labPlan, seed: seed)
             lines.append("time scale \(timeScale); journal \(RunJournal.path(folder: folder))")
-            let route = LabRunDriver.route(envoys: try LabLayout(plan: labPlan).envoys)
-            let traffic = LiveTraffic.lines(plan: labPlan, loads: LiveTraffic.loads(of: labPlan, seed: seed, route: route),
-                                            probes: LiveProbes(plan: labPlan, serviceRoute: route), unrouted: "no Envoy for its locality")
+            let traffic = LiveTraffic.lines(plan: labPlan, seed: seed, route: LabRunDriver.route(envoys: try LabLayout(plan: labPlan).envoys),
+                                            unrouted: "no Envoy for its locality")
             lines += try LabDryRun.actions(plan: labPlan, changes: controlPlane.changes, directory: LabRunDriver.labDirectory(folder: folder), traffic: traffic)
         case .kubernetes:
             let system = try KubeRunDriver.system(plan: plan, kubeconfig: KubeRunDriver.kubeconfigPath(flag: kubeconfig, plan: plan), context: context)
             lines.append("journal \(RunJournal.path(folder: folder)); allow it with --allow-target \(TargetGate.name(of: kind, plan: plan, context: context) ?? "")")
-            let route = KubeRunDriver.route(plan: plan)
-            let traffic = LiveTraffic.lines(plan: plan, loads: LiveTraffic.loads(of: plan, seed: plan.seed, route: route),
-                                            probes: LiveProbes(plan: plan, serviceRoute: route), unrouted: KubeRunDriver.unrouted)
+            let traffic = LiveTraffic.lines(plan: plan, seed: plan.seed, route: KubeRunDriver.route(plan: plan), unrouted: KubeRunDriver.unrouted)
             lines += try await KubeDryRun.actions(plan: plan, system: system, traffic: traffic)
         }
         return lines

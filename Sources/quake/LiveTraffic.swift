@@ -31,10 +31,13 @@ enum LiveTraffic {
         }
     }
 
-    /// What a run would send, for the dry run: a line per load and per probe, and a line for each
-    /// that would not run, with the reason (`unrouted` says why a load has no route).
-    static func lines(plan: Plan, loads: [Load], probes: LiveProbes, unrouted: String) -> [String] {
+    /// What a run would send, for the dry run: a line per load and per probe where `route` sends
+    /// them, and a line for each that would not run, with the reason (`unrouted` says why a load
+    /// has no route).
+    static func lines(plan: Plan, seed: UInt64, route: (_ service: String, _ from: Locality) -> ServiceRoute?, unrouted: String) -> [String] {
         guard !plan.traffic.isEmpty || !plan.probes.isEmpty else { return [] }
+        let loads = Self.loads(of: plan, seed: seed, route: route)
+        let probes = LiveProbes(plan: plan, serviceRoute: route)
         var lines = ["traffic and probes (from the schedule's start, for its whole length):"]
         for spec in plan.traffic {
             guard let load = loads.first(where: { $0.spec == spec }) else {

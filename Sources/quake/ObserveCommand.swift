@@ -42,16 +42,16 @@ struct ObserveCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let span = TimeSpan(parsing: window), span.microseconds >= 1000 else {
-            throw usage("--window \(window): give a length of at least 1ms, such as 1s or 10s")
+            throw Self.usage("--window \(window): give a length of at least 1ms, such as 1s or 10s")
         }
         var given: AccessLogSyntax?
         if let format {
-            do { given = try AccessLogSyntax(argument: format) } catch { throw usage(error.description) }
+            do { given = try AccessLogSyntax(argument: format) } catch { throw Self.usage(error.description) }
         }
         if follow {
-            guard files.count == 1 else { throw usage("--follow follows one access log; give one file") }
+            guard files.count == 1 else { throw Self.usage("--follow follows one access log; give one file") }
             guard let wait = TimeSpan(parsing: settle), wait.microseconds >= 0 else {
-                throw usage("--settle \(settle): give a length such as 10s or 0s")
+                throw Self.usage("--settle \(settle): give a length such as 10s or 0s")
             }
             try await followLog(files[0], syntax: given, window: span, settle: wait)
             return
@@ -60,7 +60,7 @@ struct ObserveCommand: AsyncParsableCommand {
         var pages: [String] = []
         for path in files {
             let head: [UInt8]
-            do { head = try AccessLogFile.head(path: path) } catch { throw failure(error.description) }
+            do { head = try AccessLogFile.head(path: path) } catch { throw Self.failure(error.description) }
             // Split on bytes: a `\r\n` is one Character, and walking 64 KiB by Character costs more than reading the file's first lines.
             let lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(20).map { Substring(String(decoding: $0, as: UTF8.self)) }
             if given == nil, Self.isPrometheusPage(lines) {
@@ -68,12 +68,12 @@ struct ObserveCommand: AsyncParsableCommand {
                 continue
             }
             guard let syntax = given ?? AccessLogSyntax.detect(lines) else {
-                throw usage("\(path): cannot tell the access-log format from its first lines; give --format envoy, istio, json or a format string")
+                throw Self.usage(Self.formatUnknown(path))
             }
             logs.append((path, syntax))
         }
         guard pages.isEmpty || logs.isEmpty else {
-            throw usage("\(pages[0]) is a Prometheus page and \(logs[0].path) an access log; read them in separate runs")
+            throw Self.usage("\(pages[0]) is a Prometheus page and \(logs[0].path) an access log; read them in separate runs")
         }
         if !pages.isEmpty {
             try printPages(pages)
@@ -88,7 +88,7 @@ struct ObserveCommand: AsyncParsableCommand {
             do {
                 try AccessLogFile.read(path: log.path, into: &parser, aggregator: &aggregator)
             } catch {
-                throw failure(error.description)
+                throw Self.failure(error.description)
             }
             symbols = parser.symbols
             malformed.merge(parser.malformed)
@@ -116,7 +116,7 @@ struct ObserveCommand: AsyncParsableCommand {
                 guard let lines = await Self.firstLines(of: path) else { return nil }
                 if Self.isPrometheusPage(lines) { throw Self.usage("\(path) is a Prometheus page; --follow reads an access log") }
                 guard let found = AccessLogSyntax.detect(lines) else {
-                    throw Self.usage("\(path): cannot tell the access-log format from its first lines; give --format envoy, istio, json or a format string")
+                    throw Self.usage(Self.formatUnknown(path))
                 }
                 syntax = found
             }
@@ -173,12 +173,12 @@ struct ObserveCommand: AsyncParsableCommand {
         var outputs: [String] = []
         for path in pages {
             let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw failure("cannot read \(path): \(error.localizedDescription)") }
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw Self.failure("cannot read \(path): \(error.localizedDescription)") }
             do {
                 let page = try EnvoyStatsReport.render(data, json: json)
                 outputs.append(json ? page : "== \(path)\n" + page)
             } catch {
-                throw usage("\(path): \(error)")
+                throw Self.usage("\(path): \(error)")
             }
         }
         print(json && outputs.count > 1 ? "[\n" + outputs.joined(separator: ",\n") + "\n]" : outputs.joined(separator: "\n"))
@@ -208,9 +208,10 @@ struct ObserveCommand: AsyncParsableCommand {
         }
     }
 
-    private func usage(_ message: String) -> ExitCode { Self.usage(message) }
-
-    private func failure(_ message: String) -> ExitCode { Self.failure(message) }
+    /// Why a log whose format could not be told from its first lines is refused.
+    private static func formatUnknown(_ path: String) -> String {
+        "\(path): cannot tell the access-log format from its first lines; give --format envoy, istio, json or a format string"
+    }
 
     private static func usage(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("quake observe: \(message)\n".utf8))
